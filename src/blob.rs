@@ -1,0 +1,70 @@
+//! Bytes and where they came from, binary sniffing, and the offset -> line/column mapping.
+//! Sources produce blobs; the engine reads only the bytes.
+
+/// How much of a blob's start is inspected for a NUL byte to call it binary (as git and
+/// ripgrep do).
+pub const BINARY_SNIFF_LEN: usize = 8192;
+
+/// True when the blob looks binary: a NUL byte in its first block.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
+    memchr::memchr(0, head).is_some()
+}
+
+/// Maps byte offsets to 1-based line and byte column. Built lazily from the newline
+/// positions, only for blobs that have a finding.
+pub struct LineIndex {
+    /// Offset of the first byte of each line.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(bytes: &[u8]) -> Self {
+        let mut starts = Vec::with_capacity(64);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 1-based (line, column) of `offset`; the column counts bytes, as ripgrep does.
+    pub fn locate(&self, offset: usize) -> (usize, usize) {
+        let line = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        (line + 1, offset - self.starts[line] + 1)
+    }
+
+    /// Byte range of the line holding `offset`, without its line terminator.
+    pub fn line_bounds(&self, bytes: &[u8], offset: usize) -> (usize, usize) {
+        let (line, _) = self.locate(offset);
+        let start = self.starts[line - 1];
+        let mut end = self.starts.get(line).map_or(bytes.len(), |&s| s - 1);
+        if end > start && bytes.get(end - 1) == Some(&b'\r') {
+            end -= 1;
+        }
+        (start, end.max(start))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_lines_and_columns() {
+        let b = b"ab\r\ncd\nef";
+        let idx = LineIndex::new(b);
+        assert_eq!(idx.locate(0), (1, 1));
+        assert_eq!(idx.locate(4), (2, 1));
+        assert_eq!(idx.locate(8), (3, 2));
+        assert_eq!(idx.line_bounds(b, 1), (0, 2));
+        assert_eq!(idx.line_bounds(b, 8), (7, 9));
+    }
+
+    #[test]
+    fn sniffs_binary() {
+        assert!(is_binary(b"PK\x03\x04\0\0"));
+        assert!(!is_binary("héllo".as_bytes()));
+    }
+}

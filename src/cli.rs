@@ -1,0 +1,102 @@
+//! Command-line flags (clap derive): flags only, no logic.
+
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Find leaked credentials — above all personal access tokens — in files, git history,
+/// staged changes and stdin.
+#[derive(Debug, Parser)]
+#[command(name = "leakscan", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files on disk (default: the current directory); `-` reads stdin.
+    Scan(ScanCmd),
+    /// List or check rules.
+    #[command(subcommand)]
+    Rules(RulesCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanCmd {
+    /// Files or directories to scan; `-` for standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Scan files that .gitignore/.ignore exclude, and hidden ones.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Skip (with a warning) files larger than this many bytes [default: 104857600, or
+    /// limits.max_file_size in the config].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+}
+
+/// Flags shared by the scanning commands.
+#[derive(Debug, Args, Clone)]
+pub struct CommonArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Config file [default: .leakscan.toml at the scanned root, when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print secrets in full. Without it, every format redacts them.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Worker threads [default: the number of CPUs].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Exit code when findings remain.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub exit_code: u8,
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// No summary line on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCmd {
+    /// List the rules in force (built-in plus config), one a line.
+    List {
+        /// Config file [default: ./.leakscan.toml, when present].
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// `text` (a table) or `json`.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Compile rule files (default: the built-in rules) and run their examples and negative
+    /// examples; exit 1 if any example is missed or any negative example matches.
+    Check {
+        /// Rule files in the rules/*.toml format.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}

@@ -1,0 +1,280 @@
+//! The project config file, `.leakscan.toml`: custom rules, disabled rules, allowlists and
+//! limits. Errors name the file, line and column.
+//!
+//! ```toml
+//! disabled_rules = ["slack-user-token"]
+//!
+//! [allowlist]
+//! paths = ["fixtures/**", "*.lock"]        # globs on the path relative to the scanned root
+//! regexes = ['''^AKIA[A-Z2-7]{12}TEST$''']  # on the secret
+//! stopwords = ["notasecret"]                # case-insensitive substrings of the secret
+//!
+//! [limits]
+//! max_file_size = 10_000_000
+//!
+//! [[rule]]                                  # same format as rules/*.toml
+//! id = "acme-api-key"
+//! ...
+//! ```
+
+use crate::rules::{self, line_col, LoadError, LoadPolicy, Rule, RuleSpec};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The file name looked for at the scanned root.
+pub const FILE_NAME: &str = ".leakscan.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    disabled_rules: Vec<Spanned<String>>,
+    #[serde(default)]
+    allowlist: RawAllowlist,
+    #[serde(default)]
+    limits: RawLimits,
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAllowlist {
+    #[serde(default)]
+    paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    regexes: Vec<Spanned<String>>,
+    #[serde(default)]
+    stopwords: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    max_file_size: Option<u64>,
+}
+
+/// Findings and files the user has said to leave alone.
+#[derive(Debug, Default)]
+pub struct Allowlist {
+    pub paths: Option<GlobSet>,
+    pub regexes: Vec<regex::Regex>,
+    /// Lower-cased.
+    pub stopwords: Vec<String>,
+}
+
+impl Allowlist {
+    pub fn path_allowed(&self, path: &str) -> bool {
+        self.paths.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    pub fn secret_allowed(&self, secret: &str) -> bool {
+        if self.regexes.iter().any(|r| r.is_match(secret)) {
+            return true;
+        }
+        if self.stopwords.is_empty() {
+            return false;
+        }
+        let lower = secret.to_lowercase();
+        self.stopwords.iter().any(|w| lower.contains(w.as_str()))
+    }
+}
+
+/// A loaded config.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// Where it came from; `None` when no file was found.
+    pub path: Option<PathBuf>,
+    pub disabled_rules: Vec<(String, (usize, usize))>,
+    pub rules: Vec<Rule>,
+    pub allowlist: Allowlist,
+    pub max_file_size: Option<u64>,
+}
+
+impl Config {
+    /// Reads and validates the config at `path`.
+    pub fn load(path: &Path) -> Result<Config, LoadError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+            file: file.clone(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read config: {e}"),
+        })?;
+        let mut cfg = Self::parse(&file, &text)?;
+        cfg.path = Some(path.to_path_buf());
+        Ok(cfg)
+    }
+
+    /// Parses config text; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Config, LoadError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| rules::toml_error(file, text, &e))?;
+        let err = |offset: usize, message: String| {
+            let (line, column) = line_col(text, offset);
+            LoadError {
+                file: file.to_string(),
+                line,
+                column,
+                message,
+            }
+        };
+        let non_empty = |items: &[Spanned<String>], what: &str| -> Result<(), LoadError> {
+            match items.iter().find(|s| s.get_ref().trim().is_empty()) {
+                Some(s) => Err(err(
+                    s.span().start,
+                    format!("empty {what} in [allowlist]: it would allow everything; remove it"),
+                )),
+                None => Ok(()),
+            }
+        };
+        non_empty(&raw.allowlist.paths, "path glob")?;
+        non_empty(&raw.allowlist.regexes, "regex")?;
+        non_empty(&raw.allowlist.stopwords, "stopword")?;
+
+        let mut globs = GlobSetBuilder::new();
+        for g in &raw.allowlist.paths {
+            for pattern in expand_glob(g.get_ref()) {
+                let glob = GlobBuilder::new(&pattern)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| err(g.span().start, format!("invalid path glob: {e}")))?;
+                globs.add(glob);
+            }
+        }
+        let paths = if raw.allowlist.paths.is_empty() {
+            None
+        } else {
+            Some(globs.build().map_err(|e| err(0, format!("invalid path globs: {e}")))?)
+        };
+        let regexes = raw
+            .allowlist
+            .regexes
+            .iter()
+            .map(|r| {
+                regex::Regex::new(r.get_ref())
+                    .map_err(|e| err(r.span().start, format!("invalid allowlist regex: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let stopwords = raw
+            .allowlist
+            .stopwords
+            .iter()
+            .map(|s| s.get_ref().to_lowercase())
+            .collect();
+
+        let policy = LoadPolicy {
+            eager: true,
+            require_examples: false,
+        };
+        let rules = raw
+            .rule
+            .into_iter()
+            .map(|spec| rules::build_rule(file, text, spec, policy))
+            .collect::<Result<Vec<_>, _>>()?;
+        let disabled_rules = raw
+            .disabled_rules
+            .into_iter()
+            .map(|s| {
+                let pos = line_col(text, s.span().start);
+                (s.into_inner(), pos)
+            })
+            .collect();
+        Ok(Config {
+            path: None,
+            disabled_rules,
+            rules,
+            allowlist: Allowlist {
+                paths,
+                regexes,
+                stopwords,
+            },
+            max_file_size: raw.limits.max_file_size,
+        })
+    }
+
+    /// The rules in force: the built-in ones less the disabled, plus the custom ones.
+    pub fn rule_set(&mut self, builtin: Vec<Rule>) -> Result<Vec<Rule>, LoadError> {
+        let file = self
+            .path
+            .as_ref()
+            .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string());
+        let all_ids: Vec<&str> = builtin
+            .iter()
+            .chain(self.rules.iter())
+            .map(|r| r.id.as_str())
+            .collect();
+        for (id, (line, column)) in &self.disabled_rules {
+            if !all_ids.contains(&id.as_str()) {
+                return Err(LoadError {
+                    file: file.clone(),
+                    line: *line,
+                    column: *column,
+                    message: format!(
+                        "disabled_rules names {id:?}, which is no rule; `leakscan rules list` shows the ids"
+                    ),
+                });
+            }
+        }
+        let disabled = |r: &Rule| self.disabled_rules.iter().any(|(id, _)| *id == r.id);
+        let mut out: Vec<Rule> = builtin.into_iter().filter(|r| !disabled(r)).collect();
+        out.extend(std::mem::take(&mut self.rules).into_iter().filter(|r| !disabled(r)));
+        rules::check_unique(&out)?;
+        Ok(out)
+    }
+}
+
+/// gitignore-like reading of a glob: one without `/` matches at any depth, and a glob that
+/// names a directory covers everything below it.
+fn expand_glob(g: &str) -> Vec<String> {
+    let g = g.trim().trim_start_matches("./");
+    let anchored = g.trim_start_matches('/');
+    let base = if g.contains('/') && !g.ends_with('/') || g.starts_with('/') {
+        anchored.trim_end_matches('/').to_string()
+    } else {
+        format!("**/{}", anchored.trim_end_matches('/'))
+    };
+    vec![base.clone(), format!("{base}/**")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowlists_apply() {
+        let cfg = Config::parse(
+            "c.toml",
+            "[allowlist]\npaths = [\"fixtures/**\", \"*.lock\", \"rules\"]\nregexes = ['^abc']\nstopwords = [\"NotASecret\"]\n",
+        )
+        .expect("parses");
+        let a = &cfg.allowlist;
+        assert!(a.path_allowed("fixtures/x/y.txt"));
+        assert!(a.path_allowed("sub/Cargo.lock"));
+        assert!(a.path_allowed("rules/github.toml"));
+        assert!(!a.path_allowed("src/rules.rs"));
+        assert!(a.secret_allowed("abcdef"));
+        assert!(a.secret_allowed("x-notasecret-y"));
+        assert!(!a.secret_allowed("zabc"));
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let e = Config::parse("c.toml", "[allowlist]\npaths = [\"\"]\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 10));
+        let e = Config::parse("c.toml", "[allowlist]\nregexes = ['(']\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 12));
+        let e = Config::parse("c.toml", "x = \n").unwrap_err();
+        assert_eq!(e.line, 1);
+        let e = Config::parse("c.toml", "[allowlist]\npath = []\n").unwrap_err();
+        assert!(e.message.contains("unknown field `path`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_disabled_rule_is_an_error() {
+        let mut cfg = Config::parse("c.toml", "\ndisabled_rules = [\"nope\"]\n").expect("parses");
+        let e = cfg.rule_set(rules::builtin().expect("builtin")).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 19));
+    }
+}

@@ -1,0 +1,246 @@
+//! The engine: bytes in, located findings out. Built once from the rules and shared
+//! read-only by every thread; each thread brings its own [`Scratch`]. It knows nothing of
+//! files or git: the caller names the blob with a display path.
+//!
+//! Per blob: keyword prefilter, then only the selected rules' regexes, then for each match
+//! of the `secret` group the entropy floor, the shared placeholder filter, the rule's offline
+//! validator, and the inline `leakscan:allow` marker.
+
+pub mod allow;
+pub mod entropy;
+pub mod prefilter;
+pub mod validate;
+
+use crate::blob::LineIndex;
+use crate::finding::{self, Checksum, Finding, Snippet};
+use crate::rules::Rule;
+use prefilter::Prefilter;
+use validate::Verdict;
+
+/// Bytes of context kept on each side of a secret in a snippet.
+const SNIPPET_CONTEXT: usize = 60;
+
+pub struct Engine {
+    rules: Vec<Rule>,
+    prefilter: Prefilter,
+}
+
+/// Per-thread reusable state.
+#[derive(Default)]
+pub struct Scratch {
+    selected: Vec<bool>,
+}
+
+/// What one blob produced.
+#[derive(Default, Debug)]
+pub struct BlobScan {
+    pub findings: Vec<Finding>,
+    /// Matches dropped because their line carries `leakscan:allow`.
+    pub inline_allowed: usize,
+}
+
+/// A match that passed the filters, before it is located.
+struct Candidate {
+    rule: usize,
+    start: usize,
+    end: usize,
+    checksum: Option<Checksum>,
+    entropy: f64,
+}
+
+impl Engine {
+    pub fn new(rules: Vec<Rule>) -> Self {
+        let keywords: Vec<&[String]> = rules.iter().map(|r| r.keywords.as_slice()).collect();
+        let prefilter = Prefilter::new(&keywords);
+        Engine { rules, prefilter }
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Cheap test: could any rule match in `bytes`?
+    pub fn may_match(&self, bytes: &[u8]) -> bool {
+        self.prefilter.any_match(bytes)
+    }
+
+    /// Scans one blob. `path` only labels the findings (and feeds their fingerprints).
+    pub fn scan(&self, bytes: &[u8], path: &str, scratch: &mut Scratch) -> BlobScan {
+        self.scan_with(bytes, path, scratch, None)
+    }
+
+    /// Scans one blob with rule `only` alone (still through its keywords): the one-rule
+    /// detector that runs a rule's examples.
+    pub fn scan_rule(&self, bytes: &[u8], only: usize) -> BlobScan {
+        self.scan_with(bytes, "-", &mut Scratch::default(), Some(only))
+    }
+
+    fn scan_with(
+        &self,
+        bytes: &[u8],
+        path: &str,
+        scratch: &mut Scratch,
+        only: Option<usize>,
+    ) -> BlobScan {
+        let mut out = BlobScan::default();
+        if self.prefilter.select(bytes, &mut scratch.selected) == 0 {
+            return out;
+        }
+        if let Some(only) = only {
+            for (i, s) in scratch.selected.iter_mut().enumerate() {
+                *s &= i == only;
+            }
+        }
+        let mut candidates = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            if scratch.selected[i] {
+                self.run_rule(i, rule, bytes, &mut candidates);
+            }
+        }
+        if candidates.is_empty() {
+            return out;
+        }
+        // One finding per span: the most specific rule wins where several match the same bytes.
+        candidates.sort_by(|a, b| {
+            let (ra, rb) = (&self.rules[a.rule], &self.rules[b.rule]);
+            (a.start, a.end)
+                .cmp(&(b.start, b.end))
+                .then(rb.confidence.cmp(&ra.confidence))
+                .then(rb.severity.cmp(&ra.severity))
+                .then(ra.id.cmp(&rb.id))
+        });
+        candidates.dedup_by(|b, a| a.start == b.start && a.end == b.end);
+
+        let lines = LineIndex::new(bytes);
+        for c in candidates {
+            if inline_allowed(bytes, &lines, c.start, c.end) {
+                out.inline_allowed += 1;
+                continue;
+            }
+            out.findings.push(self.locate(bytes, path, &lines, c));
+        }
+        out
+    }
+
+    fn run_rule(&self, idx: usize, rule: &Rule, bytes: &[u8], out: &mut Vec<Candidate>) {
+        let Some(compiled) = rule.compiled() else {
+            return;
+        };
+        for caps in compiled.regex.captures_iter(bytes) {
+            let Some(m) = caps.get(compiled.secret_group) else {
+                continue;
+            };
+            let secret = m.as_bytes();
+            if secret.is_empty() {
+                continue;
+            }
+            let ent = entropy::shannon(secret);
+            if rule.entropy.is_some_and(|min| ent < min) || allow::is_placeholder(secret) {
+                continue;
+            }
+            let checksum = match rule.validator.map(|v| validate::check(v, secret)) {
+                Some(Verdict::Rejected) => continue,
+                Some(Verdict::ChecksumValid) => Some(Checksum::Valid),
+                Some(Verdict::Plausible) | None => None,
+            };
+            out.push(Candidate {
+                rule: idx,
+                start: m.start(),
+                end: m.end(),
+                checksum,
+                entropy: ent,
+            });
+        }
+    }
+
+    fn locate(&self, bytes: &[u8], path: &str, lines: &LineIndex, c: Candidate) -> Finding {
+        let rule = &self.rules[c.rule];
+        let (line, column) = lines.locate(c.start);
+        let (end_line, end_column) = lines.locate(c.end);
+        let (line_start, _) = lines.line_bounds(bytes, c.start);
+        let (_, line_end) = lines.line_bounds(bytes, c.end.saturating_sub(1).max(c.start));
+        let before_start = line_start.max(c.start.saturating_sub(SNIPPET_CONTEXT));
+        let after_end = line_end.min(c.end + SNIPPET_CONTEXT).max(c.end);
+        let secret_bytes = &bytes[c.start..c.end];
+        Finding {
+            rule_id: rule.id.clone(),
+            rule_name: rule.name.clone(),
+            provider: rule.provider.clone(),
+            severity: rule.severity,
+            confidence: rule.confidence,
+            remediation: rule.remediation.clone(),
+            path: path.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            start: c.start,
+            end: c.end,
+            secret: String::from_utf8_lossy(secret_bytes).into_owned(),
+            checksum: c.checksum,
+            entropy: (c.entropy * 1000.0).round() / 1000.0,
+            snippet: Snippet {
+                before: finding::escape_control(&String::from_utf8_lossy(
+                    &bytes[before_start..c.start],
+                )),
+                after: finding::escape_control(&String::from_utf8_lossy(&bytes[c.end..after_end])),
+            },
+            fingerprint: finding::fingerprint(&rule.id, path, secret_bytes),
+            commit: None,
+            occurrences: None,
+        }
+    }
+}
+
+/// True when a line the match touches carries the inline allow marker.
+fn inline_allowed(bytes: &[u8], lines: &LineIndex, start: usize, end: usize) -> bool {
+    let (first, _) = lines.line_bounds(bytes, start);
+    let (_, last) = lines.line_bounds(bytes, end.saturating_sub(1).max(start));
+    memchr::memmem::find(&bytes[first..last], allow::INLINE_ALLOW).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules;
+
+    fn engine() -> Engine {
+        Engine::new(rules::builtin().expect("built-in rules"))
+    }
+
+    const TOKEN: &str = "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";
+
+    #[test]
+    fn finds_and_locates_a_token() {
+        let text = format!("a\nb\n  key = \"{TOKEN}\"\n");
+        let r = engine().scan(text.as_bytes(), "x", &mut Scratch::default());
+        assert_eq!(r.findings.len(), 1);
+        let f = &r.findings[0];
+        assert_eq!(
+            (f.line, f.column, f.end_line, f.end_column),
+            (3, 10, 3, 50)
+        );
+        assert_eq!(f.rule_id, "github-pat-classic");
+        assert_eq!(f.checksum, Some(Checksum::Valid));
+        assert_eq!(f.snippet.before, "  key = \"");
+        assert_eq!(f.snippet.after, "\"");
+    }
+
+    #[test]
+    fn inline_marker_suppresses() {
+        let text = format!("key = \"{TOKEN}\" # leakscan:allow\n");
+        let r = engine().scan(text.as_bytes(), "x", &mut Scratch::default());
+        assert!(r.findings.is_empty());
+        assert_eq!(r.inline_allowed, 1);
+    }
+
+    #[test]
+    fn token_at_last_byte_and_in_latin1() {
+        let mut bytes = b"caf\xe9 = ".to_vec();
+        bytes.extend_from_slice(TOKEN.as_bytes());
+        let r = engine().scan(&bytes, "x", &mut Scratch::default());
+        assert_eq!(r.findings.len(), 1);
+        assert_eq!((r.findings[0].line, r.findings[0].column), (1, 8));
+        assert_eq!(r.findings[0].end, bytes.len());
+    }
+}

@@ -1,0 +1,201 @@
+//! The finding: what a rule matched, where, and how sure we are. Everything a reporter needs
+//! is here, already located (line, column) and already redacted where it must be, so that
+//! reporters only format.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// How bad a leak of this kind is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [Self::Critical, Self::High, Self::Medium, Self::Low];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How likely a match of this rule is a real credential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+}
+
+/// Outcome of an offline checksum, for formats that carry one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Checksum {
+    Valid,
+    Invalid,
+}
+
+/// The commit that introduced a secret at a path (history scans only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitInfo {
+    pub id: String,
+    pub author: String,
+    pub email: String,
+    /// RFC 3339, in the author's time zone.
+    pub date: String,
+    /// First line of the commit message.
+    pub message: String,
+}
+
+/// One located match that survived the engine's filters.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule_id: String,
+    pub rule_name: String,
+    pub provider: String,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub remediation: String,
+    /// Relative to the scanned root, `/` separators; `-` for stdin.
+    pub path: String,
+    /// 1-based; column counts bytes. `end_*` is exclusive.
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    /// Byte offsets of the secret in its blob.
+    pub start: usize,
+    pub end: usize,
+    /// The secret as matched (lossy UTF-8); never printed unless asked.
+    pub secret: String,
+    pub checksum: Option<Checksum>,
+    pub entropy: f64,
+    /// The line around the secret, with the secret already cut out (see [`Snippet`]).
+    pub snippet: Snippet,
+    pub fingerprint: String,
+    pub commit: Option<CommitInfo>,
+    /// History: how many distinct blobs at this path carry the same secret.
+    pub occurrences: Option<usize>,
+}
+
+/// Text around a secret, kept in three parts so that reporters can print it with the secret
+/// shown or redacted without searching for it again.
+#[derive(Clone, Debug, Default)]
+pub struct Snippet {
+    pub before: String,
+    pub after: String,
+}
+
+impl Finding {
+    /// The secret as a report shows it.
+    pub fn shown_secret(&self, show: bool) -> String {
+        if show {
+            self.secret.clone()
+        } else {
+            redact(&self.secret)
+        }
+    }
+
+    /// The snippet as a report shows it.
+    pub fn shown_snippet(&self, show: bool) -> String {
+        format!(
+            "{}{}{}",
+            self.snippet.before,
+            escape_control(&self.shown_secret(show)),
+            self.snippet.after
+        )
+    }
+}
+
+/// The redacted form of a secret: at most its first four characters (usually the public
+/// prefix such as `ghp_`) and a fixed mask, so neither the secret nor its length leaks.
+pub fn redact(secret: &str) -> String {
+    let keep = if secret.chars().count() >= 16 { 4 } else { 0 };
+    let head: String = secret
+        .chars()
+        .take(keep)
+        .filter(|c| !c.is_control())
+        .collect();
+    format!("{head}********")
+}
+
+/// Stable identity of a finding, for baselines and SARIF: the rule, the path and the secret,
+/// and nothing that moves when unrelated lines are edited.
+pub fn fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(secret);
+    let digest = h.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Lossy UTF-8 with control characters escaped, so scanned text cannot drive a terminal.
+pub fn escape_control(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\t' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_all_but_prefix() {
+        assert_eq!(
+            redact("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"),
+            "ghp_********"
+        );
+        assert_eq!(redact("hunter2"), "********");
+    }
+
+    #[test]
+    fn fingerprint_ignores_location_but_not_secret() {
+        let a = fingerprint("r", "p", b"s1");
+        assert_eq!(a, fingerprint("r", "p", b"s1"));
+        assert_ne!(a, fingerprint("r", "p", b"s2"));
+        assert_ne!(a, fingerprint("r", "q", b"s1"));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_control("a\x1b[31mb"), "a\\u{1b}[31mb");
+    }
+}

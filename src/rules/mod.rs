@@ -1,0 +1,445 @@
+//! Rules as data: the TOML schema of `rules/*.toml` (and of custom rules in the config file),
+//! loading with errors that name file, line and column, and the built-in set compiled into
+//! the binary.
+//!
+//! Regexes of built-in rules compile lazily, on the first blob whose keywords select them, so
+//! that a pre-commit run pays only for the rules it needs; `rules check` (run by the test
+//! suite) compiles and exercises every one of them. Rules from user files compile eagerly so a
+//! bad pattern is reported at load time.
+
+use crate::finding::{Confidence, Severity};
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+use toml::Spanned;
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+pub use builtin::BUILTIN_RULE_FILES;
+
+/// Offline checks a rule can name in `validator`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Validator {
+    /// GitHub / npm: last 6 characters are the base62 CRC32 of the 30 random ones before.
+    Crc32Base62,
+    /// PEM / OpenSSH armour: the body is base64 of a plausible key length.
+    PemBody,
+}
+
+impl Validator {
+    pub const NAMES: &'static [&'static str] = &["crc32-base62", "pem-body"];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "crc32-base62" => Some(Self::Crc32Base62),
+            "pem-body" => Some(Self::PemBody),
+            _ => None,
+        }
+    }
+
+    /// Whether a pass means a checksum held (reported as `checksum: "valid"`).
+    pub fn is_checksum(self) -> bool {
+        matches!(self, Self::Crc32Base62)
+    }
+}
+
+/// A rule as written in a file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Why a rule without keywords is worth running on every blob.
+    #[serde(default)]
+    pub no_keywords_reason: Option<String>,
+    pub regex: Spanned<String>,
+    #[serde(default)]
+    pub entropy: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub validator: Option<Spanned<String>>,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub remediation: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub examples: Vec<String>,
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+/// A rule file: `[[rule]]` tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+/// A loaded, validated rule.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub name: String,
+    pub provider: String,
+    pub keywords: Vec<String>,
+    pub regex_src: String,
+    pub entropy: Option<f64>,
+    pub validator: Option<Validator>,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub remediation: String,
+    pub references: Vec<String>,
+    pub examples: Vec<String>,
+    pub negative_examples: Vec<String>,
+    /// Where the rule was defined, `file:line`.
+    pub origin: String,
+    compiled: OnceLock<Option<Compiled>>,
+}
+
+/// A compiled regex and the index of its `secret` group.
+#[derive(Debug)]
+pub struct Compiled {
+    pub regex: Regex,
+    pub secret_group: usize,
+}
+
+impl Rule {
+    /// The compiled regex; `None` only if a built-in pattern fails to compile, which the test
+    /// suite rules out (the rule is then skipped rather than crashing a scan).
+    pub fn compiled(&self) -> Option<&Compiled> {
+        self.compiled
+            .get_or_init(|| compile(&self.regex_src).ok())
+            .as_ref()
+    }
+}
+
+/// Compiles a rule pattern the way the engine runs it: on bytes, ASCII classes (Unicode off),
+/// with exactly one `secret` group.
+pub fn compile(src: &str) -> Result<Compiled, String> {
+    let regex = RegexBuilder::new(src)
+        .unicode(false)
+        .size_limit(32 << 20)
+        .build()
+        .map_err(|e| format!("invalid regex: {e}"))?;
+    let secret_group = regex
+        .capture_names()
+        .position(|n| n == Some("secret"))
+        .ok_or_else(|| "regex has no named group `secret` (write (?P<secret>...))".to_string())?;
+    Ok(Compiled {
+        regex,
+        secret_group,
+    })
+}
+
+/// A load error: file, 1-based line and column, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// 1-based line and column (in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, column)
+}
+
+/// Turns a TOML parse error into a [`LoadError`] with line and column.
+pub fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> LoadError {
+    let (line, column) = err.span().map_or((1, 1), |s| line_col(text, s.start));
+    LoadError {
+        file: file.to_string(),
+        line,
+        column,
+        message: err.message().trim().to_string(),
+    }
+}
+
+/// What rule loading must enforce beyond the schema.
+#[derive(Clone, Copy, Debug)]
+pub struct LoadPolicy {
+    /// Compile regexes now (user files) rather than on first use (built-ins).
+    pub eager: bool,
+    /// Demand at least one example (rule files; optional for rules in the config file).
+    pub require_examples: bool,
+}
+
+/// Parses a rule file's text into rules.
+pub fn parse_rule_file(
+    file: &str,
+    text: &str,
+    policy: LoadPolicy,
+) -> Result<Vec<Rule>, LoadError> {
+    let parsed: RuleFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+    parsed
+        .rule
+        .into_iter()
+        .map(|spec| build_rule(file, text, spec, policy))
+        .collect()
+}
+
+/// Validates one rule spec. `text` is the source the spans point into.
+pub fn build_rule(
+    file: &str,
+    text: &str,
+    spec: RuleSpec,
+    policy: LoadPolicy,
+) -> Result<Rule, LoadError> {
+    let err_at = |offset: usize, message: String| {
+        let (line, column) = line_col(text, offset);
+        LoadError {
+            file: file.to_string(),
+            line,
+            column,
+            message,
+        }
+    };
+    let id_span = spec.id.span();
+    let id = spec.id.into_inner();
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(err_at(
+            id_span.start,
+            format!("rule id {id:?} must be non-empty and use only letters, digits, '-', '_' and '.'"),
+        ));
+    }
+    let regex_span = spec.regex.span();
+    let regex_src = spec.regex.into_inner();
+    let compiled = OnceLock::new();
+    if policy.eager {
+        let c = compile(&regex_src)
+            .map_err(|m| err_at(regex_span.start, format!("rule {id}: {m}")))?;
+        let _ = compiled.set(Some(c));
+    } else {
+        // Cheap syntax check now; the full compile happens on first use.
+        regex_syntax::ast::parse::Parser::new()
+            .parse(&regex_src)
+            .map_err(|e| err_at(regex_span.start, format!("rule {id}: invalid regex: {e}")))?;
+        if !regex_src.contains("(?P<secret>") && !regex_src.contains("(?<secret>") {
+            return Err(err_at(
+                regex_span.start,
+                format!("rule {id}: regex has no named group `secret` (write (?P<secret>...))"),
+            ));
+        }
+    }
+    let validator = match spec.validator {
+        None => None,
+        Some(v) => {
+            let span = v.span();
+            let name = v.into_inner();
+            Some(Validator::from_name(&name).ok_or_else(|| {
+                err_at(
+                    span.start,
+                    format!(
+                        "rule {id}: unknown validator {name:?}; known validators: {}",
+                        Validator::NAMES.join(", ")
+                    ),
+                )
+            })?)
+        }
+    };
+    let entropy = match spec.entropy {
+        None => None,
+        Some(e) => {
+            let span = e.span();
+            let v = e.into_inner();
+            if !(0.0..=8.0).contains(&v) {
+                return Err(err_at(
+                    span.start,
+                    format!("rule {id}: entropy must be between 0 and 8 bits per byte, not {v}"),
+                ));
+            }
+            Some(v)
+        }
+    };
+    if spec.keywords.iter().any(|k| k.is_empty()) {
+        return Err(err_at(id_span.start, format!("rule {id}: a keyword is empty")));
+    }
+    if spec.keywords.is_empty() && spec.no_keywords_reason.as_deref().unwrap_or("").trim().is_empty()
+    {
+        return Err(err_at(
+            id_span.start,
+            format!(
+                "rule {id}: no keywords; add literal keywords for the prefilter, or say why the rule must run on every blob in no_keywords_reason"
+            ),
+        ));
+    }
+    if policy.require_examples && spec.examples.is_empty() {
+        return Err(err_at(
+            id_span.start,
+            format!("rule {id}: no examples; add at least one example the rule must find"),
+        ));
+    }
+    let (line, _) = line_col(text, id_span.start);
+    Ok(Rule {
+        provider: spec.provider.unwrap_or_else(|| spec.name.clone()),
+        id,
+        name: spec.name,
+        keywords: spec.keywords,
+        regex_src,
+        entropy,
+        validator,
+        severity: spec.severity,
+        confidence: spec.confidence,
+        remediation: spec.remediation,
+        references: spec.references,
+        examples: spec.examples,
+        negative_examples: spec.negative_examples,
+        origin: format!("{file}:{line}"),
+        compiled,
+    })
+}
+
+/// The rules compiled into the binary.
+pub fn builtin() -> Result<Vec<Rule>, LoadError> {
+    let policy = LoadPolicy {
+        eager: false,
+        require_examples: true,
+    };
+    let mut rules = Vec::new();
+    for (file, text) in BUILTIN_RULE_FILES {
+        rules.extend(parse_rule_file(file, text, policy)?);
+    }
+    check_unique(&rules)?;
+    Ok(rules)
+}
+
+/// Fails on a duplicate rule id, naming both places.
+pub fn check_unique(rules: &[Rule]) -> Result<(), LoadError> {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for r in rules {
+        if let Some(first) = seen.insert(&r.id, &r.origin) {
+            let (file, line) = split_origin(&r.origin);
+            return Err(LoadError {
+                file,
+                line,
+                column: 1,
+                message: format!(
+                    "duplicate rule id {:?}: already defined at {first}; rename one, or disable the other in the config",
+                    r.id
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn split_origin(origin: &str) -> (String, usize) {
+    match origin.rsplit_once(':') {
+        Some((f, l)) => (f.to_string(), l.parse().unwrap_or(1)),
+        None => (origin.to_string(), 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EAGER: LoadPolicy = LoadPolicy {
+        eager: true,
+        require_examples: true,
+    };
+
+    fn rule_toml(extra: &str) -> String {
+        format!(
+            "[[rule]]\nid = \"t\"\nname = \"T\"\nkeywords = [\"t_\"]\nregex = '''(?P<secret>t_[a-z]{{8}})'''\nseverity = \"high\"\nconfidence = \"high\"\nremediation = \"r\"\nexamples = [\"t_abcdefgh\"]\n{extra}"
+        )
+    }
+
+    #[test]
+    fn builtin_rules_load() {
+        let rules = builtin().expect("built-in rules load");
+        assert!(rules.iter().any(|r| r.id == "github-pat-classic"));
+        for r in &rules {
+            assert!(r.compiled().is_some(), "{} compiles", r.id);
+        }
+    }
+
+    #[test]
+    fn unknown_validator_names_line_and_column() {
+        let text = rule_toml("validator = \"nope\"\n");
+        let e = parse_rule_file("x.toml", &text, EAGER).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line, e.column), ("x.toml", 10, 13));
+        assert!(e.message.contains("unknown validator \"nope\""), "{e}");
+    }
+
+    #[test]
+    fn missing_secret_group_is_an_error() {
+        let text = rule_toml("").replace("(?P<secret>t_[a-z]{8})", "t_[a-z]{8}");
+        let e = parse_rule_file("x.toml", &text, EAGER).unwrap_err();
+        assert_eq!(e.line, 5);
+        assert!(e.message.contains("no named group `secret`"), "{e}");
+    }
+
+    #[test]
+    fn bad_regex_is_an_error_in_both_policies() {
+        let text = rule_toml("").replace("{8})", "{8}");
+        for eager in [true, false] {
+            let policy = LoadPolicy {
+                eager,
+                require_examples: true,
+            };
+            let e = parse_rule_file("x.toml", &text, policy).unwrap_err();
+            assert!(e.message.contains("invalid regex"), "{e}");
+        }
+    }
+
+    #[test]
+    fn keywordless_rule_needs_a_reason() {
+        let text = rule_toml("").replace("keywords = [\"t_\"]\n", "");
+        let e = parse_rule_file("x.toml", &text, EAGER).unwrap_err();
+        assert!(e.message.contains("no_keywords_reason"), "{e}");
+        let ok = format!("{text}no_keywords_reason = \"no fixed prefix\"\n");
+        assert!(parse_rule_file("x.toml", &ok, EAGER).is_ok());
+    }
+
+    #[test]
+    fn unknown_field_and_syntax_errors_have_positions() {
+        let e = parse_rule_file("x.toml", &rule_toml("colour = 1\n"), EAGER).unwrap_err();
+        assert_eq!(e.line, 10);
+        assert!(e.message.contains("unknown field `colour`"), "{e}");
+        let e = parse_rule_file("x.toml", "[[rule]\nid = 1", EAGER).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 7));
+    }
+
+    #[test]
+    fn duplicate_ids_are_rejected() {
+        let text = format!("{}{}", rule_toml(""), rule_toml(""));
+        let rules = parse_rule_file("x.toml", &text, EAGER).expect("parses");
+        let e = check_unique(&rules).unwrap_err();
+        assert!(e.message.contains("duplicate rule id \"t\""), "{e}");
+        assert_eq!(e.line, 11);
+    }
+}
