@@ -50,7 +50,7 @@ pub fn run(cli: Cli) -> Result<u8> {
 }
 
 /// Finds the config: `--config`, else `.leakscan.toml` in `root` when present.
-fn load_config(explicit: Option<&Path>, root: Option<&Path>) -> Result<Config> {
+pub(crate) fn load_config(explicit: Option<&Path>, root: Option<&Path>) -> Result<Config> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
         None => root
@@ -64,7 +64,7 @@ fn load_config(explicit: Option<&Path>, root: Option<&Path>) -> Result<Config> {
 }
 
 /// The engine for a config: built-in rules, less the disabled, plus the custom.
-fn build_engine(cfg: &mut Config) -> Result<Engine> {
+pub(crate) fn build_engine(cfg: &mut Config) -> Result<Engine> {
     let rules = cfg.rule_set(rules::builtin()?)?;
     Ok(Engine::new(rules))
 }
@@ -145,7 +145,7 @@ fn scan(cmd: ScanCmd) -> Result<u8> {
     finish(&cmd.common, &outcome, started)
 }
 
-fn thread_count(common: &CommonArgs) -> usize {
+pub(crate) fn thread_count(common: &CommonArgs) -> usize {
     common
         .threads
         .filter(|&n| n > 0)
@@ -153,7 +153,7 @@ fn thread_count(common: &CommonArgs) -> usize {
 }
 
 /// Reports the outcome and returns the exit code.
-fn finish(common: &CommonArgs, outcome: &Outcome, started: Instant) -> Result<u8> {
+pub(crate) fn finish(common: &CommonArgs, outcome: &Outcome, started: Instant) -> Result<u8> {
     let color = match common.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
