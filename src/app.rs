@@ -263,8 +263,17 @@ fn rules_list(config: Option<PathBuf>, format: ListFormat) -> Result<u8> {
         }
         ListFormat::Text => {
             let id_w = engine.rules().iter().map(|r| r.id.len()).max().unwrap_or(2);
-            let prov_w = engine.rules().iter().map(|r| r.provider.len()).max().unwrap_or(8);
-            writeln!(w, "{:id_w$}  {:prov_w$}  {:8}  {:10}  REFERENCE", "ID", "PROVIDER", "SEVERITY", "CONFIDENCE")?;
+            let prov_w = engine
+                .rules()
+                .iter()
+                .map(|r| r.provider.len())
+                .max()
+                .unwrap_or(8);
+            writeln!(
+                w,
+                "{:id_w$}  {:prov_w$}  {:8}  {:10}  REFERENCE",
+                "ID", "PROVIDER", "SEVERITY", "CONFIDENCE"
+            )?;
             for r in engine.rules() {
                 writeln!(
                     w,
@@ -294,12 +303,18 @@ pub fn example_failures(rules: Vec<Rule>) -> Vec<String> {
         }
         for ex in &r.examples {
             if engine.scan_rule(ex.as_bytes(), i).findings.is_empty() {
-                failures.push(format!("{} ({}): example not found: {ex:?}", r.id, r.origin));
+                failures.push(format!(
+                    "{} ({}): example not found: {ex:?}",
+                    r.id, r.origin
+                ));
             }
         }
         for ex in &r.negative_examples {
             if !engine.scan_rule(ex.as_bytes(), i).findings.is_empty() {
-                failures.push(format!("{} ({}): negative example matched: {ex:?}", r.id, r.origin));
+                failures.push(format!(
+                    "{} ({}): negative example matched: {ex:?}",
+                    r.id, r.origin
+                ));
             }
         }
     }
@@ -318,7 +333,11 @@ fn rules_check(files: &[PathBuf]) -> Result<u8> {
         for f in files {
             let text = std::fs::read_to_string(f)
                 .with_context(|| format!("cannot read rule file {}", f.display()))?;
-            all.extend(rules::parse_rule_file(&f.display().to_string(), &text, policy)?);
+            all.extend(rules::parse_rule_file(
+                &f.display().to_string(),
+                &text,
+                policy,
+            )?);
         }
         rules::check_unique(&all)?;
         all

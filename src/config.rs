@@ -146,7 +146,11 @@ impl Config {
         let paths = if raw.allowlist.paths.is_empty() {
             None
         } else {
-            Some(globs.build().map_err(|e| err(0, format!("invalid path globs: {e}")))?)
+            Some(
+                globs
+                    .build()
+                    .map_err(|e| err(0, format!("invalid path globs: {e}")))?,
+            )
         };
         let regexes = raw
             .allowlist
@@ -219,7 +223,11 @@ impl Config {
         }
         let disabled = |r: &Rule| self.disabled_rules.iter().any(|(id, _)| *id == r.id);
         let mut out: Vec<Rule> = builtin.into_iter().filter(|r| !disabled(r)).collect();
-        out.extend(std::mem::take(&mut self.rules).into_iter().filter(|r| !disabled(r)));
+        out.extend(
+            std::mem::take(&mut self.rules)
+                .into_iter()
+                .filter(|r| !disabled(r)),
+        );
         rules::check_unique(&out)?;
         Ok(out)
     }
@@ -274,7 +282,9 @@ mod tests {
     #[test]
     fn unknown_disabled_rule_is_an_error() {
         let mut cfg = Config::parse("c.toml", "\ndisabled_rules = [\"nope\"]\n").expect("parses");
-        let e = cfg.rule_set(rules::builtin().expect("builtin")).unwrap_err();
+        let e = cfg
+            .rule_set(rules::builtin().expect("builtin"))
+            .unwrap_err();
         assert_eq!((e.line, e.column), (2, 19));
     }
 }

@@ -178,10 +178,7 @@ mod tests {
 
     #[test]
     fn redaction_hides_all_but_prefix() {
-        assert_eq!(
-            redact("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"),
-            "ghp_********"
-        );
+        assert_eq!(redact(&format!("ghp_{}", "a1".repeat(18))), "ghp_********");
         assert_eq!(redact("hunter2"), "********");
     }
 

@@ -23,14 +23,22 @@ pub fn apply_allowlist(findings: &mut Vec<Finding>, allow: &Allowlist, counts: &
 /// repeats of one rule at one place (the same blob reached twice).
 pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| {
-        (&a.path, a.line, a.column, &a.rule_id, a.end_line, a.end_column).cmp(&(
-            &b.path,
-            b.line,
-            b.column,
-            &b.rule_id,
-            b.end_line,
-            b.end_column,
-        ))
+        (
+            &a.path,
+            a.line,
+            a.column,
+            &a.rule_id,
+            a.end_line,
+            a.end_column,
+        )
+            .cmp(&(
+                &b.path,
+                b.line,
+                b.column,
+                &b.rule_id,
+                b.end_line,
+                b.end_column,
+            ))
     });
     findings.dedup_by(|b, a| {
         a.path == b.path

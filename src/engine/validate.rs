@@ -42,6 +42,13 @@ pub fn crc32_base62(payload: &[u8]) -> [u8; 6] {
     out
 }
 
+/// Builds a well-formed GitHub/npm-style token from a prefix (`ghp_`) and 30 base62
+/// characters, appending their checksum. For tests and corpora: these are fakes.
+pub fn make_crc32_token(prefix: &str, payload: &str) -> String {
+    let sum = crc32_base62(payload.as_bytes());
+    format!("{prefix}{payload}{}", String::from_utf8_lossy(&sum))
+}
+
 /// `prefix_` + 30 random base62 + 6 checksum characters: the part after the last `_` must be
 /// 36 characters whose last 6 are the checksum of the first 30.
 fn crc32_base62_ok(secret: &[u8]) -> bool {
@@ -105,9 +112,11 @@ mod tests {
 
     #[test]
     fn checksum_validator_accepts_and_rejects() {
-        let good = b"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";
+        let good = make_crc32_token("ghp_", "StZsxnTSWsbCBpWUedoB6SJ95Ypuie");
+        assert!(good.ends_with("0AKxrk"));
+        let good = good.as_bytes();
         assert_eq!(check(Validator::Crc32Base62, good), Verdict::ChecksumValid);
-        let mut bad = *good;
+        let mut bad = good.to_vec();
         bad[39] = b'j';
         assert_eq!(check(Validator::Crc32Base62, &bad), Verdict::Rejected);
         assert_eq!(

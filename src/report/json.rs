@@ -55,7 +55,12 @@ impl<'a> JsonFinding<'a> {
     }
 }
 
-pub fn write(out: &mut dyn Write, findings: &[Finding], opts: Options, lines: bool) -> io::Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    opts: Options,
+    lines: bool,
+) -> io::Result<()> {
     let wire: Vec<JsonFinding> = findings.iter().map(|f| JsonFinding::new(f, opts)).collect();
     if lines {
         for w in &wire {

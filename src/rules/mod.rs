@@ -169,7 +169,10 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -194,11 +197,7 @@ pub struct LoadPolicy {
 }
 
 /// Parses a rule file's text into rules.
-pub fn parse_rule_file(
-    file: &str,
-    text: &str,
-    policy: LoadPolicy,
-) -> Result<Vec<Rule>, LoadError> {
+pub fn parse_rule_file(file: &str, text: &str, policy: LoadPolicy) -> Result<Vec<Rule>, LoadError> {
     let parsed: RuleFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
     parsed
         .rule
@@ -232,15 +231,17 @@ pub fn build_rule(
     {
         return Err(err_at(
             id_span.start,
-            format!("rule id {id:?} must be non-empty and use only letters, digits, '-', '_' and '.'"),
+            format!(
+                "rule id {id:?} must be non-empty and use only letters, digits, '-', '_' and '.'"
+            ),
         ));
     }
     let regex_span = spec.regex.span();
     let regex_src = spec.regex.into_inner();
     let compiled = OnceLock::new();
     if policy.eager {
-        let c = compile(&regex_src)
-            .map_err(|m| err_at(regex_span.start, format!("rule {id}: {m}")))?;
+        let c =
+            compile(&regex_src).map_err(|m| err_at(regex_span.start, format!("rule {id}: {m}")))?;
         let _ = compiled.set(Some(c));
     } else {
         // Cheap syntax check now; the full compile happens on first use.
@@ -285,9 +286,18 @@ pub fn build_rule(
         }
     };
     if spec.keywords.iter().any(|k| k.is_empty()) {
-        return Err(err_at(id_span.start, format!("rule {id}: a keyword is empty")));
+        return Err(err_at(
+            id_span.start,
+            format!("rule {id}: a keyword is empty"),
+        ));
     }
-    if spec.keywords.is_empty() && spec.no_keywords_reason.as_deref().unwrap_or("").trim().is_empty()
+    if spec.keywords.is_empty()
+        && spec
+            .no_keywords_reason
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .is_empty()
     {
         return Err(err_at(
             id_span.start,
