@@ -1,0 +1,86 @@
+//! Shared helpers for the integration tests: fake tokens made at run time, temp trees, and
+//! the real binary run as a process.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// A deterministic 30-character base62 payload for seed `n`.
+pub fn payload(n: u64) -> String {
+    const A: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+    (0..30)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            A[(x % 62) as usize] as char
+        })
+        .collect()
+}
+
+/// A fake classic GitHub PAT with a valid checksum.
+pub fn github_pat(n: u64) -> String {
+    leakscan::engine::validate::make_crc32_token("ghp_", &payload(n))
+}
+
+/// The same token with its last checksum character changed.
+pub fn broken_checksum(token: &str) -> String {
+    let mut t = token.to_string();
+    let last = t.pop().expect("non-empty token");
+    t.push(if last == 'a' { 'b' } else { 'a' });
+    t
+}
+
+/// A temp dir with files written into it.
+pub struct Tree {
+    pub dir: tempfile::TempDir,
+}
+
+impl Tree {
+    pub fn new() -> Tree {
+        Tree {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.dir.path().join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("create dirs");
+        }
+        std::fs::write(&p, content).expect("write file");
+        p
+    }
+}
+
+/// The binary, with a clean environment for colour.
+pub fn leakscan() -> Command {
+    let mut c = Command::cargo_bin("leakscan").expect("binary built");
+    c.env_remove("NO_COLOR");
+    c
+}
+
+/// Runs `leakscan scan DIR --format json --show-secrets <extra>`; returns (exit code,
+/// findings, stderr).
+pub fn scan_json(dir: &Path, extra: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
+    let out = leakscan()
+        .arg("scan")
+        .arg(dir)
+        .args(["--format", "json", "--show-secrets"])
+        .args(extra)
+        .output()
+        .expect("run leakscan");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let findings: Vec<serde_json::Value> = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("stdout is not a JSON array ({e}): {stdout}"));
+    (
+        out.status.code().unwrap_or(-1),
+        findings,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
