@@ -1,14 +1,16 @@
 //! Wiring: flags and config become a scan plan; source -> engine -> triage -> report; the
 //! result becomes an exit code (0 clean, 1 findings, 2 could not scan as asked).
 
-use crate::cli::{Cli, ColorChoice, Command, CommonArgs, ListFormat, RulesCmd, ScanCmd};
+use crate::cli::{
+    BaselineCmd, Cli, ColorChoice, Command, CommonArgs, ListFormat, RulesCmd, ScanCmd,
+};
 use crate::config::{self, Config};
 use crate::engine::{Engine, Scratch};
 use crate::finding::{Finding, Severity};
 use crate::report::{self, Format};
 use crate::rules::{self, LoadPolicy, Rule};
 use crate::source::{self, fs as fs_source, SourceStats};
-use crate::triage::{self, Suppressed};
+use crate::triage::{self, Baseline, Suppressed};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use std::io::{IsTerminal, Write};
@@ -44,6 +46,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(cmd) => scan(cmd),
+        Command::Baseline(cmd) => baseline(cmd),
         Command::Rules(RulesCmd::List { config, format }) => rules_list(config, format),
         Command::Rules(RulesCmd::Check { files }) => rules_check(&files),
     }
@@ -76,8 +79,27 @@ pub struct Outcome {
     pub stats: SourceStats,
 }
 
+/// Loads `--baseline` before any work, so a bad file fails fast with exit 2.
+pub(crate) fn load_baseline(common: &CommonArgs) -> Result<Baseline> {
+    match &common.baseline {
+        Some(p) => Baseline::load(p).map_err(anyhow::Error::msg),
+        None => Ok(Baseline::default()),
+    }
+}
+
+/// `leakscan baseline`: today's findings as a JSON baseline (redacted); exit 0.
+fn baseline(cmd: BaselineCmd) -> Result<u8> {
+    let mut scan_cmd = cmd.scan;
+    scan_cmd.common.format = Format::Json;
+    scan_cmd.common.show_secrets = false;
+    scan_cmd.common.exit_code = 0;
+    scan_cmd.common.baseline = None;
+    scan(scan_cmd)
+}
+
 fn scan(cmd: ScanCmd) -> Result<u8> {
     let started = Instant::now();
+    let baseline = load_baseline(&cmd.common)?;
     let paths = if cmd.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -136,13 +158,12 @@ fn scan(cmd: ScanCmd) -> Result<u8> {
         ..Suppressed::default()
     };
     triage::apply_allowlist(&mut findings, &cfg.allowlist, &mut suppressed);
-    triage::sort_and_dedup(&mut findings);
     let outcome = Outcome {
         findings,
         suppressed,
         stats,
     };
-    finish(&cmd.common, &outcome, started)
+    finish(&cmd.common, outcome, &baseline, started)
 }
 
 pub(crate) fn thread_count(common: &CommonArgs) -> usize {
@@ -152,8 +173,15 @@ pub(crate) fn thread_count(common: &CommonArgs) -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Reports the outcome and returns the exit code.
-pub(crate) fn finish(common: &CommonArgs, outcome: &Outcome, started: Instant) -> Result<u8> {
+/// Applies the baseline, sorts, reports the outcome and returns the exit code.
+pub(crate) fn finish(
+    common: &CommonArgs,
+    mut outcome: Outcome,
+    baseline: &Baseline,
+    started: Instant,
+) -> Result<u8> {
+    baseline.apply(&mut outcome.findings, &mut outcome.suppressed);
+    triage::sort_and_dedup(&mut outcome.findings);
     let color = match common.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -168,23 +196,36 @@ pub(crate) fn finish(common: &CommonArgs, outcome: &Outcome, started: Instant) -
         show_secrets: common.show_secrets,
         color,
     };
+    let mut warn_limit = |msg: String| source::warn(&msg);
     match &common.output {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("cannot create output file {}", path.display()))?;
             let mut w = std::io::BufWriter::new(file);
-            report::write(&mut w, common.format, &outcome.findings, opts)
-                .with_context(|| format!("writing {}", path.display()))?;
+            report::write(
+                &mut w,
+                common.format,
+                &outcome.findings,
+                opts,
+                &mut warn_limit,
+            )
+            .with_context(|| format!("writing {}", path.display()))?;
         }
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
-            report::write(&mut w, common.format, &outcome.findings, opts)
-                .context("writing the report to stdout")?;
+            report::write(
+                &mut w,
+                common.format,
+                &outcome.findings,
+                opts,
+                &mut warn_limit,
+            )
+            .context("writing the report to stdout")?;
         }
     }
     if !common.quiet {
-        eprintln!("{}", summary(outcome, started));
+        eprintln!("{}", summary(&outcome, started));
     }
     Ok(if outcome.findings.is_empty() {
         0

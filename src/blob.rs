@@ -35,6 +35,18 @@ impl LineIndex {
         (line + 1, offset - self.starts[line] + 1)
     }
 
+    /// 1-based column of `offset` in Unicode code points (bytes that do not continue a UTF-8
+    /// sequence; an invalid byte counts as one).
+    pub fn char_column(&self, bytes: &[u8], offset: usize) -> usize {
+        let (line, _) = self.locate(offset);
+        let start = self.starts[line - 1];
+        bytes[start..offset]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count()
+            + 1
+    }
+
     /// Byte range of the line holding `offset`, without its line terminator.
     pub fn line_bounds(&self, bytes: &[u8], offset: usize) -> (usize, usize) {
         let (line, _) = self.locate(offset);
@@ -60,6 +72,8 @@ mod tests {
         assert_eq!(idx.locate(8), (3, 2));
         assert_eq!(idx.line_bounds(b, 1), (0, 2));
         assert_eq!(idx.line_bounds(b, 8), (7, 9));
+        let u = "é = x".as_bytes();
+        assert_eq!(LineIndex::new(u).char_column(u, 5), 5);
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan files on disk (default: the current directory); `-` reads stdin.
     Scan(ScanCmd),
+    /// Write a baseline of today's findings, so a gate can start with old leaks accepted.
+    Baseline(BaselineCmd),
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCmd),
@@ -38,6 +40,12 @@ pub struct ScanCmd {
     pub max_file_size: Option<u64>,
 }
 
+#[derive(Debug, Args)]
+pub struct BaselineCmd {
+    #[command(flatten)]
+    pub scan: ScanCmd,
+}
+
 /// Flags shared by the scanning commands.
 #[derive(Debug, Args, Clone)]
 pub struct CommonArgs {
@@ -50,6 +58,10 @@ pub struct CommonArgs {
     /// Config file [default: .leakscan.toml at the scanned root, when present].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Suppress findings whose fingerprint is in FILE (a `leakscan baseline` or
+    /// `--format json` report).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Print secrets in full. Without it, every format redacts them.
     #[arg(long)]
     pub show_secrets: bool,

@@ -83,6 +83,8 @@ pub struct Finding {
     pub severity: Severity,
     pub confidence: Confidence,
     pub remediation: String,
+    /// The provider's documentation for this kind of credential.
+    pub help_uri: Option<String>,
     /// Relative to the scanned root, `/` separators; `-` for stdin.
     pub path: String,
     /// 1-based; column counts bytes. `end_*` is exclusive.
@@ -90,6 +92,9 @@ pub struct Finding {
     pub column: usize,
     pub end_line: usize,
     pub end_column: usize,
+    /// Columns counted in Unicode code points (SARIF's `unicodeCodePoints`).
+    pub char_column: usize,
+    pub end_char_column: usize,
     /// Byte offsets of the secret in its blob.
     pub start: usize,
     pub end: usize,

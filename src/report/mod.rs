@@ -2,6 +2,7 @@
 //! wire structs; none of them prints a secret unless asked.
 
 pub mod json;
+pub mod sarif;
 pub mod text;
 
 use crate::finding::Finding;
@@ -16,6 +17,8 @@ pub enum Format {
     Json,
     /// One JSON object a line.
     Jsonl,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }
 
 /// How to render.
@@ -25,17 +28,19 @@ pub struct Options {
     pub color: bool,
 }
 
-/// Writes `findings` in `format`.
+/// Writes `findings` in `format`; `warn` receives notes about format limits.
 pub fn write(
     out: &mut dyn Write,
     format: Format,
     findings: &[Finding],
     opts: Options,
+    warn: &mut dyn FnMut(String),
 ) -> io::Result<()> {
     match format {
         Format::Text => text::write(out, findings, opts),
         Format::Json => json::write(out, findings, opts, false),
         Format::Jsonl => json::write(out, findings, opts, true),
+        Format::Sarif => sarif::write(out, findings, opts, warn),
     }?;
     out.flush()
 }
