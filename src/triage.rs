@@ -104,9 +104,7 @@ impl Baseline {
                 .enumerate()
                 .filter(|(_, l)| !l.trim().is_empty())
                 .map(|(i, l)| {
-                    let v: Value = serde_json::from_str(l).map_err(|_| {
-                        format!("line {} column {}: {}", whole.line(), whole.column(), whole)
-                    })?;
+                    let v: Value = serde_json::from_str(l).map_err(|_| whole.to_string())?;
                     fingerprint_of(&v)
                         .map(str::to_string)
                         .ok_or_else(|| format!("line {} has no \"fingerprint\" string", i + 1))
@@ -176,7 +174,7 @@ mod tests {
         let e = Baseline::parse(r#"[{"fingerprint":"aa"},{"rule":"x"}]"#).unwrap_err();
         assert!(e.contains("finding 2 has no"), "{e}");
         let e = Baseline::parse("not json at all").unwrap_err();
-        assert!(e.contains("line 1 column 1"), "{e}");
+        assert!(e.contains("line 1 column 2"), "{e}");
         assert!(Baseline::parse("42").is_err());
     }
 }
