@@ -59,6 +59,11 @@ impl Engine {
         &self.rules
     }
 
+    /// Runs the keyword prefilter alone and returns how many rules it selects (benchmarks).
+    pub fn prefilter_select(&self, bytes: &[u8], scratch: &mut Scratch) -> usize {
+        self.prefilter.select(bytes, &mut scratch.selected)
+    }
+
     /// Cheap test: could any rule match in `bytes`?
     pub fn may_match(&self, bytes: &[u8]) -> bool {
         self.prefilter.any_match(bytes)
