@@ -1,5 +1,9 @@
-//! The shared false-alarm filter: placeholders, template and environment references, and
-//! values too regular to be random. It runs on every candidate secret of every rule.
+//! The shared false-alarm filter: placeholders, providers' documented example keys, template
+//! and environment references, lockfile integrity hashes, public keys, and values too regular
+//! to be random. [`is_placeholder`] runs on every candidate secret of every rule, so it only
+//! does a few substring scans; [`is_generic_noise`] adds the checks that would be wrong for a
+//! provider-specific format (a UUID is a Heroku key, hex is a Datadog key) and runs only for
+//! rules that name the `generic-secret` validator.
 
 /// Substrings (compared case-insensitively) that mark a documentation value or placeholder.
 const PLACEHOLDER_MARKERS: &[&str] = &[
@@ -26,9 +30,155 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "}}",
     "%(",
     "$(",
+    "#{",
     "process.env",
     "os.environ",
     "getenv",
+    "env(",
+    "env[",
+    "$env:",
+    // Public halves and certificates are not secrets.
+    "begin public key",
+    "begin rsa public key",
+    "begin certificate",
+    "begin pgp public key",
+    "ssh-rsa ",
+    "ssh-ed25519 ",
+    "ecdsa-sha2-",
+];
+
+/// Keys and tokens that providers print in their documentation, compared exactly (case-sensitive
+/// substrings). Keys ending in EXAMPLE are caught by the `example` marker already.
+const DOCUMENTED_EXAMPLES: &[&str] = &[
+    // AWS's older documentation pair.
+    "022QF06E7MXBSH9DHM02",
+    "kWcrlUX5JEDGM/LtmEENI/aVmYvHNif5zB+d9+ct",
+    // Stripe's published test-mode key.
+    "4eC39HqLyjWDarjtT1zdp7dc",
+    // The signature of jwt.io's default token.
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+];
+
+/// Passwords that are a default or a placeholder, not a secret (compared case-insensitively,
+/// whole value).
+const DEFAULT_PASSWORDS: &[&str] = &[
+    "password",
+    "passw0rd",
+    "p@ssw0rd",
+    "pass",
+    "passwd",
+    "secret",
+    "postgres",
+    "root",
+    "admin",
+    "guest",
+    "test",
+    "user",
+    "mysql",
+    "redis",
+    "default",
+    "mysecretpassword",
+    "letmein",
+    "qwerty",
+    "123456",
+    "12345678",
+    "foobar",
+    "hunter2",
+    "pa55word",
+];
+
+/// Subresource-integrity hashes in lockfiles (`"integrity": "sha512-..."`).
+const INTEGRITY_PREFIXES: &[&[u8]] = &[b"sha1-", b"sha256-", b"sha384-", b"sha512-"];
+
+/// Prefixes of tokens that have their own rule (with a checksum or exact shape): a generic rule
+/// must not report them, above all not when their own rule rejected them.
+const KNOWN_TOKEN_PREFIXES: &[&str] = &[
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "gldt-",
+    "glrt-",
+    "glrtr-",
+    "glft-",
+    "glptt-",
+    "gloas-",
+    "glimt-",
+    "glagent-",
+    "glcbt-",
+    "glsoat-",
+    "glffct-",
+    "GR1348941",
+    "npm_",
+    "pypi-",
+    "rubygems_",
+    "dckr_pat_",
+    "dckr_oat_",
+    "AKIA",
+    "ASIA",
+    "ABSK",
+    "AIza",
+    "GOCSPX-",
+    "ya29.",
+    "xoxb-",
+    "xoxp-",
+    "xoxe",
+    "xoxa-",
+    "xoxr-",
+    "xoxo-",
+    "xoxs-",
+    "xapp-",
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "whsec_",
+    "SG.",
+    "shpat_",
+    "shpca_",
+    "shppa_",
+    "shpss_",
+    "ATATT3",
+    "ATCTT3",
+    "ATBB",
+    "lin_api_",
+    "ntn_",
+    "sntrys_",
+    "sntryu_",
+    "NRAK-",
+    "NRII-",
+    "glc_",
+    "glsa_",
+    "hvs.",
+    "hvb.",
+    "dp.pt.",
+    "dp.st.",
+    "dp.sa.",
+    "dp.ct.",
+    "PMAK-",
+    "dop_v1_",
+    "doo_v1_",
+    "dor_v1_",
+    "HRKU-",
+    "nfp_",
+    "vcp_",
+    "vci_",
+    "vca_",
+    "vcr_",
+    "vck_",
+    "sbp_",
+    "sb_secret_",
+    "pscale_",
+    "sk-",
+    "hf_",
+    "api_org_",
+    "r8_",
+    "eyJ",
+    "AGE-SECRET-KEY-",
+    "-----BEGIN",
 ];
 
 /// The inline marker that suppresses a finding on its line.
@@ -38,12 +188,81 @@ pub const INLINE_ALLOW: &[u8] = b"leakscan:allow";
 pub fn is_placeholder(secret: &[u8]) -> bool {
     let lower = secret.to_ascii_lowercase();
     let text = String::from_utf8_lossy(&lower);
-    if PLACEHOLDER_MARKERS.iter().any(|m| text.contains(m)) {
+    if PLACEHOLDER_MARKERS.iter().any(|m| text.contains(m))
+        || DEFAULT_PASSWORDS.iter().any(|p| text == *p)
+        || INTEGRITY_PREFIXES.iter().any(|p| lower.starts_with(p))
+    {
         return true;
     }
-    // Armoured key material legitimately holds runs such as `AAAAAAAA`: the regularity
-    // tests are for tokens.
-    !secret.starts_with(b"-----") && (longest_run(secret) >= 6 || longest_sequence(secret) >= 8)
+    let raw = String::from_utf8_lossy(secret);
+    if DOCUMENTED_EXAMPLES.iter().any(|e| raw.contains(e)) {
+        return true;
+    }
+    // Key material and long encoded blobs legitimately hold runs such as `AAAAAAAA`: for them
+    // only a value made of a handful of distinct bytes is a placeholder.
+    if secret.len() > 100 || secret.starts_with(b"-----") || secret.contains(&b'\n') {
+        return distinct_bytes(secret) < 10;
+    }
+    longest_run(secret) >= 6 || longest_sequence(secret) >= 8
+}
+
+/// True when a free-form value (of a name-anchored, generic rule) is not a credential: a
+/// UUID, a hex digest or git SHA, an identifier or path, or a token another rule owns.
+pub fn is_generic_noise(secret: &[u8]) -> bool {
+    if is_placeholder(secret)
+        || KNOWN_TOKEN_PREFIXES
+            .iter()
+            .any(|p| secret.starts_with(p.as_bytes()))
+    {
+        return true;
+    }
+    if is_uuid(secret) {
+        return true;
+    }
+    if secret.iter().all(u8::is_ascii_hexdigit)
+        && matches!(secret.len(), 12 | 32 | 40 | 56 | 64 | 96 | 128)
+    {
+        return true;
+    }
+    is_identifier_like(secret)
+}
+
+/// `8-4-4-4-12` hex.
+fn is_uuid(s: &[u8]) -> bool {
+    s.len() == 36
+        && s.iter().enumerate().all(|(i, &b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+/// Words joined by separators (`bert-base-uncased-v2`, `settings.API_KEY`,
+/// `config/prod/db.json`), or letters alone: names and paths, not random values.
+fn is_identifier_like(s: &[u8]) -> bool {
+    if s.iter()
+        .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        return true;
+    }
+    let wordy = |seg: &[u8]| {
+        seg.len() <= 3
+            || seg.iter().all(u8::is_ascii_digit)
+            || seg.iter().all(u8::is_ascii_lowercase)
+            || seg.iter().all(u8::is_ascii_uppercase)
+            || (seg[0].is_ascii_uppercase() && seg[1..].iter().all(u8::is_ascii_lowercase))
+    };
+    let mut segs = s.split(|b| matches!(b, b'_' | b'-' | b'.' | b'/' | b'@' | b':'));
+    s.iter()
+        .any(|b| matches!(b, b'_' | b'-' | b'.' | b'/' | b'@' | b':'))
+        && segs.all(wordy)
+}
+
+fn distinct_bytes(s: &[u8]) -> usize {
+    let mut seen = [false; 256];
+    for &b in s {
+        seen[b as usize] = true;
+    }
+    seen.iter().filter(|&&x| x).count()
 }
 
 /// Longest run of one repeated byte.
@@ -92,6 +311,10 @@ mod tests {
             "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",
             "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
             "os.environ['X']",
+            "sha512-Zm9vYmFyYmF6cXV4cXV1eA==",
+            "kWcrlUX5JEDGM/LtmEENI/aVmYvHNif5zB+d9+ct",
+            "postgres",
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDq",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
@@ -107,5 +330,35 @@ mod tests {
         for t in &tokens {
             assert!(!is_placeholder(t.as_bytes()), "{t}");
         }
+    }
+
+    #[test]
+    fn generic_noise() {
+        for n in [
+            "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+            "d41d8cd98f00b204e9800998ecf8427e",
+            "bert-base-uncased-v2",
+            "settings.OPENAI_API_KEY",
+            "config/secrets/prod.json",
+            "getAccessTokenFromStore",
+            "sk_live_4eC39HqLyjWDarjtT1zdp7",
+        ] {
+            assert!(is_generic_noise(n.as_bytes()), "{n}");
+        }
+        for s in [
+            "Xk9mQ2vT7pLw4RzN8sJd",
+            "s3cr3t-Pq7Zx9Lm2Wv4",
+            "aB3$dE6&gH9!jK2m",
+        ] {
+            assert!(!is_generic_noise(s.as_bytes()), "{s}");
+        }
+    }
+
+    #[test]
+    fn long_key_material_with_runs_passes() {
+        let body = format!("AAAAAAAAB3NzaC1yc2E{}", "q8Zr+Tn2/Lw5Kv9Xp".repeat(8));
+        assert!(!is_placeholder(body.as_bytes()));
+        assert!(is_placeholder("A".repeat(150).as_bytes()));
     }
 }
