@@ -194,6 +194,9 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     {
         return true;
     }
+    if is_variable_reference(secret) {
+        return true;
+    }
     let raw = String::from_utf8_lossy(secret);
     if DOCUMENTED_EXAMPLES.iter().any(|e| raw.contains(e)) {
         return true;
@@ -204,6 +207,17 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         return distinct_bytes(secret) < 10;
     }
     longest_run(secret) >= 6 || longest_sequence(secret) >= 8
+}
+
+/// `$VAR` (shell) or `%VAR%` (Windows): a reference, not a value.
+fn is_variable_reference(s: &[u8]) -> bool {
+    let name =
+        |n: &[u8]| !n.is_empty() && n.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    match s {
+        [b'$', rest @ ..] => name(rest),
+        [b'%', rest @ .., b'%'] => name(rest),
+        _ => false,
+    }
 }
 
 /// True when a free-form value (of a name-anchored, generic rule) is not a credential: a
@@ -315,6 +329,8 @@ mod tests {
             "kWcrlUX5JEDGM/LtmEENI/aVmYvHNif5zB+d9+ct",
             "postgres",
             "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDq",
+            "$PYPI_PASSWORD",
+            "%API_TOKEN%",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
