@@ -57,6 +57,10 @@ const DOCUMENTED_EXAMPLES: &[&str] = &[
     "4eC39HqLyjWDarjtT1zdp7dc",
     // The signature of jwt.io's default token.
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // RFC 6749's example access token, refresh token and authorization code.
+    "2YotnFZFEjr1zCsicMWpAA",
+    "tGzv3JOkF0XG5Qx2TlKWIA",
+    "SplxlOBeZQQYbYS6WxSbIA",
 ];
 
 /// Passwords that are a default or a placeholder, not a secret (compared case-insensitively,
@@ -189,7 +193,9 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     let lower = secret.to_ascii_lowercase();
     let text = String::from_utf8_lossy(&lower);
     if PLACEHOLDER_MARKERS.iter().any(|m| text.contains(m))
-        || DEFAULT_PASSWORDS.iter().any(|p| text == *p)
+        || DEFAULT_PASSWORDS
+            .iter()
+            .any(|p| text.trim_end_matches(|c: char| c.is_ascii_digit()) == *p)
         || INTEGRITY_PREFIXES.iter().any(|p| lower.starts_with(p))
     {
         return true;
@@ -251,24 +257,51 @@ fn is_uuid(s: &[u8]) -> bool {
 }
 
 /// Words joined by separators (`bert-base-uncased-v2`, `settings.API_KEY`,
-/// `config/prod/db.json`), or letters alone: names and paths, not random values.
+/// `ed25519.Ed25519PrivateKey`, `config/prod/db.json`), CONSTANT_CASE names, macros, or
+/// letters alone: names and paths, not random values.
 fn is_identifier_like(s: &[u8]) -> bool {
+    const SEPARATORS: &[u8] = b"_-./@:#";
+    let s = match s {
+        [rest @ .., b'!' | b'?'] => rest,
+        _ => s,
+    };
     if s.iter()
-        .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.'))
+        .all(|b| b.is_ascii_alphabetic() || SEPARATORS.contains(b))
     {
         return true;
     }
-    let wordy = |seg: &[u8]| {
-        seg.len() <= 3
-            || seg.iter().all(u8::is_ascii_digit)
-            || seg.iter().all(u8::is_ascii_lowercase)
-            || seg.iter().all(u8::is_ascii_uppercase)
-            || (seg[0].is_ascii_uppercase() && seg[1..].iter().all(u8::is_ascii_lowercase))
+    let constant_case = s.contains(&b'_')
+        && s.iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+    // A CamelCase name (`X509CertificateTemplateFlag`) switches case rarely; random base62
+    // about every other character.
+    let camel_case = s.iter().all(u8::is_ascii_alphanumeric) && class_changes(s) * 6 <= s.len();
+    if constant_case || camel_case {
+        return true;
+    }
+    s.iter().any(|b| SEPARATORS.contains(b))
+        && s.split(|b| SEPARATORS.contains(b)).all(|seg| {
+            seg.len() <= 3
+                || (seg.iter().all(u8::is_ascii_alphanumeric)
+                    && class_changes(seg) * 4 <= seg.len())
+        })
+}
+
+/// How often a word switches between lower case, upper case and digits, not counting the
+/// capital that starts a word (`Ed25519PrivateKey` switches 3 times; random base62 every
+/// other character).
+fn class_changes(seg: &[u8]) -> usize {
+    let class = |b: u8| match b {
+        b'a'..=b'z' => 0,
+        b'A'..=b'Z' => 1,
+        _ => 2,
     };
-    let mut segs = s.split(|b| matches!(b, b'_' | b'-' | b'.' | b'/' | b'@' | b':'));
-    s.iter()
-        .any(|b| matches!(b, b'_' | b'-' | b'.' | b'/' | b'@' | b':'))
-        && segs.all(wordy)
+    seg.windows(2)
+        .filter(|w| {
+            let (a, b) = (class(w[0]), class(w[1]));
+            a != b && !(a == 1 && b == 0)
+        })
+        .count()
 }
 
 fn distinct_bytes(s: &[u8]) -> usize {
@@ -359,6 +392,12 @@ mod tests {
             "config/secrets/prod.json",
             "getAccessTokenFromStore",
             "sk_live_4eC39HqLyjWDarjtT1zdp7",
+            "D3DKMT_PRESENT_HISTORY_TOKEN",
+            "ed25519.Ed25519PrivateKey",
+            "yegor256/home#assets/crates-credentials",
+            "quote_spanned!",
+            "secret123",
+            "X509CertificateTemplatePrivateKeyFlag",
         ] {
             assert!(is_generic_noise(n.as_bytes()), "{n}");
         }
