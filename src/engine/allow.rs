@@ -1,5 +1,9 @@
-//! The shared false-alarm filter: placeholders, template and environment references, and
-//! values too regular to be random. It runs on every candidate secret of every rule.
+//! The shared false-alarm filter: placeholders, providers' documented example keys, template
+//! and environment references, lockfile integrity hashes, public keys, and values too regular
+//! to be random. [`is_placeholder`] runs on every candidate secret of every rule, so it only
+//! does a few substring scans; [`is_generic_noise`] adds the checks that would be wrong for a
+//! provider-specific format (a UUID is a Heroku key, hex is a Datadog key) and runs only for
+//! rules that name the `generic-secret` validator.
 
 /// Substrings (compared case-insensitively) that mark a documentation value or placeholder.
 const PLACEHOLDER_MARKERS: &[&str] = &[
@@ -26,9 +30,159 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "}}",
     "%(",
     "$(",
+    "#{",
     "process.env",
     "os.environ",
     "getenv",
+    "env(",
+    "env[",
+    "$env:",
+    // Public halves and certificates are not secrets.
+    "begin public key",
+    "begin rsa public key",
+    "begin certificate",
+    "begin pgp public key",
+    "ssh-rsa ",
+    "ssh-ed25519 ",
+    "ecdsa-sha2-",
+];
+
+/// Keys and tokens that providers print in their documentation, compared exactly (case-sensitive
+/// substrings). Keys ending in EXAMPLE are caught by the `example` marker already.
+const DOCUMENTED_EXAMPLES: &[&str] = &[
+    // AWS's older documentation pair.
+    "022QF06E7MXBSH9DHM02",
+    "kWcrlUX5JEDGM/LtmEENI/aVmYvHNif5zB+d9+ct",
+    // Stripe's published test-mode key.
+    "4eC39HqLyjWDarjtT1zdp7dc",
+    // The signature of jwt.io's default token.
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // RFC 6749's example access token, refresh token and authorization code.
+    "2YotnFZFEjr1zCsicMWpAA",
+    "tGzv3JOkF0XG5Qx2TlKWIA",
+    "SplxlOBeZQQYbYS6WxSbIA",
+];
+
+/// Passwords that are a default or a placeholder, not a secret (compared case-insensitively,
+/// whole value).
+const DEFAULT_PASSWORDS: &[&str] = &[
+    "password",
+    "passw0rd",
+    "p@ssw0rd",
+    "pass",
+    "passwd",
+    "secret",
+    "postgres",
+    "root",
+    "admin",
+    "guest",
+    "test",
+    "user",
+    "mysql",
+    "redis",
+    "default",
+    "mysecretpassword",
+    "letmein",
+    "qwerty",
+    "123456",
+    "12345678",
+    "foobar",
+    "hunter2",
+    "pa55word",
+];
+
+/// Subresource-integrity hashes in lockfiles (`"integrity": "sha512-..."`).
+const INTEGRITY_PREFIXES: &[&[u8]] = &[b"sha1-", b"sha256-", b"sha384-", b"sha512-"];
+
+/// Prefixes of tokens that have their own rule (with a checksum or exact shape): a generic rule
+/// must not report them, above all not when their own rule rejected them.
+const KNOWN_TOKEN_PREFIXES: &[&str] = &[
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "gldt-",
+    "glrt-",
+    "glrtr-",
+    "glft-",
+    "glptt-",
+    "gloas-",
+    "glimt-",
+    "glagent-",
+    "glcbt-",
+    "glsoat-",
+    "glffct-",
+    "GR1348941",
+    "npm_",
+    "pypi-",
+    "rubygems_",
+    "dckr_pat_",
+    "dckr_oat_",
+    "AKIA",
+    "ASIA",
+    "ABSK",
+    "AIza",
+    "GOCSPX-",
+    "ya29.",
+    "xoxb-",
+    "xoxp-",
+    "xoxe",
+    "xoxa-",
+    "xoxr-",
+    "xoxo-",
+    "xoxs-",
+    "xapp-",
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "whsec_",
+    "SG.",
+    "shpat_",
+    "shpca_",
+    "shppa_",
+    "shpss_",
+    "ATATT3",
+    "ATCTT3",
+    "ATBB",
+    "lin_api_",
+    "ntn_",
+    "sntrys_",
+    "sntryu_",
+    "NRAK-",
+    "NRII-",
+    "glc_",
+    "glsa_",
+    "hvs.",
+    "hvb.",
+    "dp.pt.",
+    "dp.st.",
+    "dp.sa.",
+    "dp.ct.",
+    "PMAK-",
+    "dop_v1_",
+    "doo_v1_",
+    "dor_v1_",
+    "HRKU-",
+    "nfp_",
+    "vcp_",
+    "vci_",
+    "vca_",
+    "vcr_",
+    "vck_",
+    "sbp_",
+    "sb_secret_",
+    "pscale_",
+    "sk-",
+    "hf_",
+    "api_org_",
+    "r8_",
+    "eyJ",
+    "AGE-SECRET-KEY-",
+    "-----BEGIN",
 ];
 
 /// The inline marker that suppresses a finding on its line.
@@ -38,12 +192,124 @@ pub const INLINE_ALLOW: &[u8] = b"leakscan:allow";
 pub fn is_placeholder(secret: &[u8]) -> bool {
     let lower = secret.to_ascii_lowercase();
     let text = String::from_utf8_lossy(&lower);
-    if PLACEHOLDER_MARKERS.iter().any(|m| text.contains(m)) {
+    if PLACEHOLDER_MARKERS.iter().any(|m| text.contains(m))
+        || DEFAULT_PASSWORDS
+            .iter()
+            .any(|p| text.trim_end_matches(|c: char| c.is_ascii_digit()) == *p)
+        || INTEGRITY_PREFIXES.iter().any(|p| lower.starts_with(p))
+    {
         return true;
     }
-    // Armoured key material legitimately holds runs such as `AAAAAAAA`: the regularity
-    // tests are for tokens.
-    !secret.starts_with(b"-----") && (longest_run(secret) >= 6 || longest_sequence(secret) >= 8)
+    if is_variable_reference(secret) {
+        return true;
+    }
+    let raw = String::from_utf8_lossy(secret);
+    if DOCUMENTED_EXAMPLES.iter().any(|e| raw.contains(e)) {
+        return true;
+    }
+    // Key material and long encoded blobs legitimately hold runs such as `AAAAAAAA`: for them
+    // only a value made of a handful of distinct bytes is a placeholder.
+    if secret.len() > 100 || secret.starts_with(b"-----") || secret.contains(&b'\n') {
+        return distinct_bytes(secret) < 10;
+    }
+    longest_run(secret) >= 6 || longest_sequence(secret) >= 8
+}
+
+/// `$VAR` (shell) or `%VAR%` (Windows): a reference, not a value.
+fn is_variable_reference(s: &[u8]) -> bool {
+    let name =
+        |n: &[u8]| !n.is_empty() && n.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    match s {
+        [b'$', rest @ ..] => name(rest),
+        [b'%', rest @ .., b'%'] => name(rest),
+        _ => false,
+    }
+}
+
+/// True when a free-form value (of a name-anchored, generic rule) is not a credential: a
+/// UUID, a hex digest or git SHA, an identifier or path, or a token another rule owns.
+pub fn is_generic_noise(secret: &[u8]) -> bool {
+    if is_placeholder(secret)
+        || KNOWN_TOKEN_PREFIXES
+            .iter()
+            .any(|p| secret.starts_with(p.as_bytes()))
+    {
+        return true;
+    }
+    if is_uuid(secret) {
+        return true;
+    }
+    if secret.iter().all(u8::is_ascii_hexdigit)
+        && matches!(secret.len(), 12 | 32 | 40 | 56 | 64 | 96 | 128)
+    {
+        return true;
+    }
+    is_identifier_like(secret)
+}
+
+/// `8-4-4-4-12` hex.
+fn is_uuid(s: &[u8]) -> bool {
+    s.len() == 36
+        && s.iter().enumerate().all(|(i, &b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+/// Words joined by separators (`bert-base-uncased-v2`, `settings.API_KEY`,
+/// `ed25519.Ed25519PrivateKey`, `config/prod/db.json`), CONSTANT_CASE names, macros, or
+/// letters alone: names and paths, not random values.
+fn is_identifier_like(s: &[u8]) -> bool {
+    const SEPARATORS: &[u8] = b"_-./@:#";
+    let s = match s {
+        [rest @ .., b'!' | b'?'] => rest,
+        _ => s,
+    };
+    if s.iter()
+        .all(|b| b.is_ascii_alphabetic() || SEPARATORS.contains(b))
+    {
+        return true;
+    }
+    let constant_case = s.contains(&b'_')
+        && s.iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+    // A CamelCase name (`X509CertificateTemplateFlag`) switches case rarely; random base62
+    // about every other character.
+    let camel_case = s.iter().all(u8::is_ascii_alphanumeric) && class_changes(s) * 6 <= s.len();
+    if constant_case || camel_case {
+        return true;
+    }
+    s.iter().any(|b| SEPARATORS.contains(b))
+        && s.split(|b| SEPARATORS.contains(b)).all(|seg| {
+            seg.len() <= 3
+                || (seg.iter().all(u8::is_ascii_alphanumeric)
+                    && class_changes(seg) * 4 <= seg.len())
+        })
+}
+
+/// How often a word switches between lower case, upper case and digits, not counting the
+/// capital that starts a word (`Ed25519PrivateKey` switches 3 times; random base62 every
+/// other character).
+fn class_changes(seg: &[u8]) -> usize {
+    let class = |b: u8| match b {
+        b'a'..=b'z' => 0,
+        b'A'..=b'Z' => 1,
+        _ => 2,
+    };
+    seg.windows(2)
+        .filter(|w| {
+            let (a, b) = (class(w[0]), class(w[1]));
+            a != b && !(a == 1 && b == 0)
+        })
+        .count()
+}
+
+fn distinct_bytes(s: &[u8]) -> usize {
+    let mut seen = [false; 256];
+    for &b in s {
+        seen[b as usize] = true;
+    }
+    seen.iter().filter(|&&x| x).count()
 }
 
 /// Longest run of one repeated byte.
@@ -92,6 +358,12 @@ mod tests {
             "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",
             "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
             "os.environ['X']",
+            "sha512-Zm9vYmFyYmF6cXV4cXV1eA==",
+            "kWcrlUX5JEDGM/LtmEENI/aVmYvHNif5zB+d9+ct",
+            "postgres",
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDq",
+            "$PYPI_PASSWORD",
+            "%API_TOKEN%",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
@@ -107,5 +379,41 @@ mod tests {
         for t in &tokens {
             assert!(!is_placeholder(t.as_bytes()), "{t}");
         }
+    }
+
+    #[test]
+    fn generic_noise() {
+        for n in [
+            "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+            "d41d8cd98f00b204e9800998ecf8427e",
+            "bert-base-uncased-v2",
+            "settings.OPENAI_API_KEY",
+            "config/secrets/prod.json",
+            "getAccessTokenFromStore",
+            "sk_live_4eC39HqLyjWDarjtT1zdp7",
+            "D3DKMT_PRESENT_HISTORY_TOKEN",
+            "ed25519.Ed25519PrivateKey",
+            "yegor256/home#assets/crates-credentials",
+            "quote_spanned!",
+            "secret123",
+            "X509CertificateTemplatePrivateKeyFlag",
+        ] {
+            assert!(is_generic_noise(n.as_bytes()), "{n}");
+        }
+        for s in [
+            "Xk9mQ2vT7pLw4RzN8sJd",
+            "s3cr3t-Pq7Zx9Lm2Wv4",
+            "aB3$dE6&gH9!jK2m",
+        ] {
+            assert!(!is_generic_noise(s.as_bytes()), "{s}");
+        }
+    }
+
+    #[test]
+    fn long_key_material_with_runs_passes() {
+        let body = format!("AAAAAAAAB3NzaC1yc2E{}", "q8Zr+Tn2/Lw5Kv9Xp".repeat(8));
+        assert!(!is_placeholder(body.as_bytes()));
+        assert!(is_placeholder("A".repeat(150).as_bytes()));
     }
 }

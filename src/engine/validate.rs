@@ -1,6 +1,10 @@
 //! Offline validators: checks that prove a candidate has the shape of a real credential
 //! without asking the provider. A checksum that fails means the match is not a token.
+//!
+//! Checksums (a CRC or bech32 that holds) prove the shape; structural checks (JWT, PyPI
+//! macaroon, PEM body, generic values) only make a match plausible.
 
+use crate::engine::allow;
 use crate::rules::Validator;
 
 /// The base62 alphabet GitHub and npm use: digits, then upper case, then lower case.
@@ -22,6 +26,12 @@ pub fn check(validator: Validator, secret: &[u8]) -> Verdict {
     let ok = match validator {
         Validator::Crc32Base62 => crc32_base62_ok(secret),
         Validator::PemBody => pem_body_ok(secret),
+        Validator::GitlabRoutable => gitlab_routable_ok(secret),
+        Validator::AtlassianCrc32 => atlassian_crc32_ok(secret),
+        Validator::AgeBech32 => bech32_ok(secret),
+        Validator::Jwt => jwt_ok(secret),
+        Validator::PypiMacaroon => pypi_macaroon_ok(secret),
+        Validator::GenericSecret => !allow::is_generic_noise(secret),
     };
     match (ok, validator.is_checksum()) {
         (false, _) => Verdict::Rejected,
@@ -74,13 +84,172 @@ fn pem_body_ok(secret: &[u8]) -> bool {
         .flat_map(|l| l.split("\\r"))
     {
         let l = line.trim();
-        if l.is_empty() || l.starts_with("-----") || l.contains(':') {
+        // Armour headers (`Version: ...`) and the OpenPGP CRC24 line (`=AbCd`) are not body.
+        let pgp_crc = l.len() == 5 && l.starts_with('=');
+        if l.is_empty() || l.starts_with("-----") || l.contains(':') || pgp_crc {
             continue;
         }
         body.push_str(l);
     }
     let decoded_len = base64_decoded_len(&body);
     matches!(decoded_len, Some(n) if n >= 64)
+}
+
+/// Lower-case base36 of `n`, left-padded with `0` to `width`.
+fn base36(mut n: u64, width: usize) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+    }
+    while out.len() < width {
+        out.push(b'0');
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// GitLab routable token: `<prefix><base64url payload>.[<version>.]<len:2><crc:7>`, where
+/// `len` is the base36 length of the payload and `crc` the base36 CRC32 (zlib) of everything
+/// before it. See GitLab's `routable_token.rb` and the Cells routable-token design.
+fn gitlab_routable_ok(secret: &[u8]) -> bool {
+    if secret.len() < 16 {
+        return false;
+    }
+    let (head, crc) = secret.split_at(secret.len() - 7);
+    if base36(u64::from(crc32fast::hash(head)), 7).as_bytes() != crc {
+        return false;
+    }
+    let len_field = &head[head.len() - 2..];
+    let Some(len) = std::str::from_utf8(len_field)
+        .ok()
+        .and_then(|t| usize::from_str_radix(t, 36).ok())
+    else {
+        return false;
+    };
+    let payload_end = head.iter().position(|&b| b == b'.').unwrap_or(0);
+    // The payload is the tail of the part before the first dot; a prefix precedes it.
+    len > 0 && payload_end > len
+}
+
+/// Atlassian API token: the last 8 characters are the upper-case hex CRC32 of all before.
+fn atlassian_crc32_ok(secret: &[u8]) -> bool {
+    if secret.len() < 16 {
+        return false;
+    }
+    let (head, sum) = secret.split_at(secret.len() - 8);
+    format!("{:08X}", crc32fast::hash(head)).as_bytes() == sum
+}
+
+/// Bech32 (BIP-173) checksum of a string such as an age secret key; case-insensitive, but
+/// not mixed case.
+fn bech32_ok(secret: &[u8]) -> bool {
+    const CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    const GEN: [u32; 5] = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+    let has_upper = secret.iter().any(u8::is_ascii_uppercase);
+    let has_lower = secret.iter().any(u8::is_ascii_lowercase);
+    if has_upper && has_lower {
+        return false;
+    }
+    let s = secret.to_ascii_lowercase();
+    let Some(sep) = s.iter().rposition(|&b| b == b'1') else {
+        return false;
+    };
+    if sep == 0 || s.len() - sep < 7 {
+        return false;
+    }
+    let (hrp, data) = (&s[..sep], &s[sep + 1..]);
+    let mut values: Vec<u8> = hrp.iter().map(|b| b >> 5).collect();
+    values.push(0);
+    values.extend(hrp.iter().map(|b| b & 31));
+    for c in data {
+        match CHARSET.iter().position(|x| x == c) {
+            Some(v) => values.push(v as u8),
+            None => return false,
+        }
+    }
+    let mut chk: u32 = 1;
+    for v in values {
+        let top = chk >> 25;
+        chk = ((chk & 0x1ff_ffff) << 5) ^ u32::from(v);
+        for (i, g) in GEN.iter().enumerate() {
+            if (top >> i) & 1 == 1 {
+                chk ^= g;
+            }
+        }
+    }
+    chk == 1
+}
+
+/// A JWT's header and payload are base64url JSON objects, and the header names an `alg`.
+fn jwt_ok(secret: &[u8]) -> bool {
+    let mut parts = secret.split(|&b| b == b'.');
+    let (Some(header), Some(payload)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let object = |part: &[u8]| -> Option<serde_json::Map<String, serde_json::Value>> {
+        match serde_json::from_slice(&base64_decode(part)?) {
+            Ok(serde_json::Value::Object(m)) => Some(m),
+            _ => None,
+        }
+    };
+    matches!(object(header), Some(h) if h.get("alg").is_some_and(serde_json::Value::is_string))
+        && object(payload).is_some()
+}
+
+/// A PyPI token is `pypi-` + a base64url macaroon (v2) whose first field is its location:
+/// bytes `02 01 <len> <location>`, the location being `pypi.org` or a subdomain of it.
+fn pypi_macaroon_ok(secret: &[u8]) -> bool {
+    let Some(body) = secret.strip_prefix(b"pypi-") else {
+        return false;
+    };
+    // The location field fits in the first few dozen characters.
+    let head = &body[..body.len().min(48) / 4 * 4];
+    let Some(bytes) = base64_decode(head) else {
+        return false;
+    };
+    if bytes.len() < 3 || bytes[0] != 2 || bytes[1] != 1 {
+        return false;
+    }
+    let len = usize::from(bytes[2]);
+    let Some(location) = bytes.get(3..3 + len) else {
+        return false;
+    };
+    location == b"pypi.org" || location.ends_with(b".pypi.org")
+}
+
+/// Decodes base64 in either the standard or the URL-safe alphabet, padding optional.
+pub(crate) fn base64_decode(s: &[u8]) -> Option<Vec<u8>> {
+    let s = match s.iter().position(|&b| b == b'=') {
+        Some(i) if s[i..].iter().all(|&b| b == b'=') && s.len() - i <= 2 => &s[..i],
+        Some(_) => return None,
+        None => s,
+    };
+    if s.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for &c in s {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
 }
 
 /// Decoded length of standard base64 (padding optional), or `None` if it is not base64.
@@ -135,5 +304,137 @@ mod tests {
             check(Validator::PemBody, full.as_bytes()),
             Verdict::Plausible
         );
+    }
+
+    // Vectors computed independently with Python's zlib (see the rule-pack notes): payload
+    // bytes 00..0f + "o:1\nu:2s" + 0x10, base64url without padding.
+    const GITLAB_HEAD: &str = "glpat-AAECAwQFBgcICQoLDA0OD286MQp1OjJzEA.01.0y";
+
+    #[test]
+    fn gitlab_routable_vectors() {
+        assert_eq!(crc32fast::hash(GITLAB_HEAD.as_bytes()), 3_000_688_364);
+        assert_eq!(base36(3_000_688_364, 7), "1dmj5yk");
+        let good = format!("{GITLAB_HEAD}1dmj5yk");
+        assert_eq!(
+            check(Validator::GitlabRoutable, good.as_bytes()),
+            Verdict::ChecksumValid
+        );
+        // Split so that the source itself holds no token.
+        let unversioned = ["glrt-AAECAwQFBgcICQoLDA0OD286MQp1OjJzEA", ".0y", "04u6mgz"].concat();
+        assert_eq!(
+            check(Validator::GitlabRoutable, unversioned.as_bytes()),
+            Verdict::ChecksumValid
+        );
+        let bad_crc = format!("{GITLAB_HEAD}1dmj5yl");
+        assert_eq!(
+            check(Validator::GitlabRoutable, bad_crc.as_bytes()),
+            Verdict::Rejected
+        );
+        // Right CRC over a wrong length field is still rejected.
+        let head = "glpat-AAECAwQFBgcICQoLDA0OD286MQp1OjJzEA.01.zz";
+        let forged = format!(
+            "{head}{}",
+            base36(u64::from(crc32fast::hash(head.as_bytes())), 7)
+        );
+        assert_eq!(
+            check(Validator::GitlabRoutable, forged.as_bytes()),
+            Verdict::Rejected
+        );
+        assert!(Validator::GitlabRoutable.is_checksum());
+    }
+
+    #[test]
+    fn atlassian_vectors() {
+        let head = format!(
+            "ATATT3xFfGF0{}=",
+            "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-".repeat(4)
+        );
+        let good = format!("{head}AEC63C71");
+        assert_eq!(
+            check(Validator::AtlassianCrc32, good.as_bytes()),
+            Verdict::ChecksumValid
+        );
+        let bad = format!("{head}AEC63C72");
+        assert_eq!(
+            check(Validator::AtlassianCrc32, bad.as_bytes()),
+            Verdict::Rejected
+        );
+        assert!(Validator::AtlassianCrc32.is_checksum());
+    }
+
+    #[test]
+    fn age_bech32_vectors() {
+        // Bytes 00..1f under hrp "age-secret-key-", encoded with the BIP-173 reference code.
+        let good = [
+            "AGE-SECRET-KEY-1",
+            "QQQSYQCYQ5RQWZQFPG9SCRGWPUGPZYSNZS23V9CCRYDPK8QARC0SWRYDWG",
+        ]
+        .concat();
+        assert_eq!(
+            check(Validator::AgeBech32, good.as_bytes()),
+            Verdict::ChecksumValid
+        );
+        let bad = good.replace("DWG", "DWQ");
+        assert_eq!(
+            check(Validator::AgeBech32, bad.as_bytes()),
+            Verdict::Rejected
+        );
+        // BIP-173's own valid test string.
+        assert!(bech32_ok(b"A12UEL5L"));
+        assert!(!bech32_ok(b"a12UEL5L"));
+        assert!(Validator::AgeBech32.is_checksum());
+    }
+
+    #[test]
+    fn jwt_structure() {
+        // {"alg":"HS256","typ":"JWT"} . {"sub":"1"} . signature
+        let good = [
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+            ".eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+        ]
+        .concat();
+        let good = good.as_bytes();
+        assert_eq!(check(Validator::Jwt, good), Verdict::Plausible);
+        // {"typ":"JWT"} has no alg.
+        let no_alg = b"eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiIxIn0.c2ln";
+        assert_eq!(check(Validator::Jwt, no_alg), Verdict::Rejected);
+        let garbage = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn.c2ln";
+        assert_eq!(check(Validator::Jwt, garbage), Verdict::Rejected);
+        assert!(!Validator::Jwt.is_checksum());
+    }
+
+    #[test]
+    fn pypi_location() {
+        // 02 01 08 "pypi.org" and 02 01 0d "test.pypi.org", base64url.
+        assert_eq!(
+            check(
+                Validator::PypiMacaroon,
+                b"pypi-AgEIcHlwaS5vcmcCJGQ0ZjYwYjU0"
+            ),
+            Verdict::Plausible
+        );
+        assert_eq!(
+            check(
+                Validator::PypiMacaroon,
+                b"pypi-AgENdGVzdC5weXBpLm9yZwIkZDRm"
+            ),
+            Verdict::Plausible
+        );
+        // 02 01 08 "pypi.com"
+        assert_eq!(
+            check(
+                Validator::PypiMacaroon,
+                b"pypi-AgEIcHlwaS5jb20CJGQ0ZjYwYjU0"
+            ),
+            Verdict::Rejected
+        );
+    }
+
+    #[test]
+    fn base64_both_alphabets() {
+        assert_eq!(base64_decode(b"aGk_").unwrap(), b"hi?");
+        assert_eq!(base64_decode(b"aGk/").unwrap(), b"hi?");
+        assert_eq!(base64_decode(b"aGk=").unwrap(), b"hi");
+        assert!(base64_decode(b"a=b").is_none());
     }
 }

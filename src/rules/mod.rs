@@ -27,22 +27,52 @@ pub enum Validator {
     Crc32Base62,
     /// PEM / OpenSSH armour: the body is base64 of a plausible key length.
     PemBody,
+    /// GitLab routable tokens: base36 length of the payload and base36 CRC32 of all before.
+    GitlabRoutable,
+    /// Atlassian API tokens: 8 upper-case hex of the CRC32 of all before.
+    AtlassianCrc32,
+    /// age secret keys: a bech32 string with a valid checksum.
+    AgeBech32,
+    /// JWT: header and payload are base64url JSON objects, the header names an `alg`.
+    Jwt,
+    /// PyPI tokens: the macaroon's location field is pypi.org (or test.pypi.org).
+    PypiMacaroon,
+    /// Free-form values of name-anchored rules: not a template, reference, hash or identifier.
+    GenericSecret,
 }
 
 impl Validator {
-    pub const NAMES: &'static [&'static str] = &["crc32-base62", "pem-body"];
+    pub const NAMES: &'static [&'static str] = &[
+        "crc32-base62",
+        "pem-body",
+        "gitlab-routable",
+        "atlassian-crc32",
+        "age-bech32",
+        "jwt",
+        "pypi-macaroon",
+        "generic-secret",
+    ];
 
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "crc32-base62" => Some(Self::Crc32Base62),
             "pem-body" => Some(Self::PemBody),
+            "gitlab-routable" => Some(Self::GitlabRoutable),
+            "atlassian-crc32" => Some(Self::AtlassianCrc32),
+            "age-bech32" => Some(Self::AgeBech32),
+            "jwt" => Some(Self::Jwt),
+            "pypi-macaroon" => Some(Self::PypiMacaroon),
+            "generic-secret" => Some(Self::GenericSecret),
             _ => None,
         }
     }
 
     /// Whether a pass means a checksum held (reported as `checksum: "valid"`).
     pub fn is_checksum(self) -> bool {
-        matches!(self, Self::Crc32Base62)
+        matches!(
+            self,
+            Self::Crc32Base62 | Self::GitlabRoutable | Self::AtlassianCrc32 | Self::AgeBech32
+        )
     }
 }
 
