@@ -48,3 +48,54 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
             && a.commit == b.commit
     });
 }
+
+/// A history finding tied to one introduction of its blob: `order` is the position of the
+/// introducing commit in the walk (oldest first), `blob` identifies the blob's content.
+pub struct Introduced {
+    pub finding: Finding,
+    pub order: u32,
+    pub blob: u32,
+}
+
+/// History: one finding per distinct (rule, secret, path), the one from the earliest commit
+/// (then the first line and column), with `occurrences` set to the number of distinct blobs
+/// at that path that carry the secret. Returns each kept finding with its commit order, so
+/// that the caller can attach the commit.
+pub fn first_introductions(items: Vec<Introduced>) -> Vec<(Finding, u32)> {
+    use std::collections::{HashMap, HashSet};
+    struct Kept {
+        finding: Finding,
+        order: u32,
+        blobs: HashSet<u32>,
+    }
+    let mut kept: HashMap<(String, String, String), Kept> = HashMap::new();
+    for it in items {
+        let f = it.finding;
+        let key = (f.rule_id.clone(), f.secret.clone(), f.path.clone());
+        match kept.get_mut(&key) {
+            Some(k) => {
+                k.blobs.insert(it.blob);
+                if (it.order, f.line, f.column) < (k.order, k.finding.line, k.finding.column) {
+                    k.finding = f;
+                    k.order = it.order;
+                }
+            }
+            None => {
+                kept.insert(
+                    key,
+                    Kept {
+                        finding: f,
+                        order: it.order,
+                        blobs: HashSet::from([it.blob]),
+                    },
+                );
+            }
+        }
+    }
+    kept.into_values()
+        .map(|mut k| {
+            k.finding.occurrences = Some(k.blobs.len());
+            (k.finding, k.order)
+        })
+        .collect()
+}
