@@ -27,6 +27,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryOpenFlags, Sort, Tree};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -75,6 +76,8 @@ pub struct Intro {
 /// The result of walking the commits: what to scan and where it came from.
 pub struct Plan {
     git_dir: PathBuf,
+    /// The workers of both phases; their threads keep their repository handles.
+    pool: rayon::ThreadPool,
     /// Walk order: topological, oldest first, ties by commit time.
     pub commits: Vec<Oid>,
     /// Paths as reports show them (lossy UTF-8, control characters escaped).
@@ -322,6 +325,13 @@ pub fn plan(
     stats: &SourceStats,
     skip_path: impl Fn(&str) -> bool,
 ) -> Result<Plan> {
+    // libgit2 re-hashes every object it reads (SHA-1 with collision detection), which was a
+    // fifth of an audit's time; git itself does not when reading. zlib's checksum still
+    // catches damaged objects.
+    git2::opts::strict_hash_verification(false);
+    // libgit2's object cache made audits slower, not faster (lookups under a lock, and
+    // trees of a few KiB are over its size limit anyway), and cost hundreds of MiB.
+    git2::opts::enable_caching(false);
     let git_dir = repo.path().to_path_buf();
     let shallow = repo.is_shallow();
     let mut commits = commits_to_walk(repo, opts)?;
@@ -344,26 +354,24 @@ pub fn plan(
     let empty = Oid::from_str(EMPTY_BLOB).ok();
 
     for (chunk_no, chunk) in commits.chunks(PLAN_CHUNK).enumerate() {
+        // Contiguous runs of commits per thread: a commit's parent trees are usually the
+        // trees the thread just read, still in its repository's object cache.
+        let min_len = chunk.len().div_ceil(opts.threads.max(1));
         let results: Vec<Vec<(Vec<u8>, Oid)>> = pool.install(|| {
             chunk
                 .par_iter()
-                .map_init(
-                    || Repository::open(&git_dir),
-                    |repo, oid| {
-                        let out = match repo {
-                            Ok(repo) => introduced(repo, *oid, shallow, stats, &pb),
-                            Err(e) => {
-                                warn_over(
-                                    &pb,
-                                    &format!("cannot open the repository again: {}", e.message()),
-                                );
+                .with_min_len(min_len)
+                .map(|oid| {
+                    let out =
+                        with_repo(&git_dir, |repo| introduced(repo, *oid, shallow, stats, &pb))
+                            .unwrap_or_else(|e| {
+                                SourceStats::add(&stats.unreadable, 1);
+                                warn_over(&pb, &format!("commit {oid}: {e}; skipped"));
                                 Vec::new()
-                            }
-                        };
-                        pb.inc(1);
-                        out
-                    },
-                )
+                            });
+                    pb.inc(1);
+                    out
+                })
                 .collect()
         });
         for (i, intros) in results.into_iter().enumerate() {
@@ -403,10 +411,38 @@ pub fn plan(
     pb.finish_and_clear();
     Ok(Plan {
         git_dir,
+        pool,
         commits,
         paths,
         blobs,
         shallow,
+    })
+}
+
+thread_local! {
+    /// Each worker's own handle on the repository (git2's `Repository` is not `Sync`), kept
+    /// for the whole scan so that its object and delta caches stay warm.
+    static REPO: RefCell<Option<(PathBuf, Repository)>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's handle on the repository at `git_dir`, opening it once.
+fn with_repo<R>(git_dir: &Path, f: impl FnOnce(&Repository) -> R) -> Result<R> {
+    REPO.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|(dir, _)| dir != git_dir) {
+            let repo = Repository::open(git_dir).map_err(|e| {
+                anyhow!(
+                    "cannot open the repository {} again: {}",
+                    git_dir.display(),
+                    e.message()
+                )
+            })?;
+            *slot = Some((git_dir.to_path_buf(), repo));
+        }
+        match slot.as_ref() {
+            Some((_, repo)) => Ok(f(repo)),
+            None => Err(anyhow!("no repository handle")),
+        }
     })
 }
 
@@ -480,6 +516,10 @@ fn walk_tree(
     out: &mut Vec<(Vec<u8>, Oid)>,
     unreadable: &dyn Fn(String),
 ) {
+    // Both trees are sorted the same way, so a parent's entry for a name is almost always at
+    // its cursor (or just after it): no lookup by name, which allocates and bisects.
+    let mut cursors = vec![0usize; parents.len()];
+    let mut found: Vec<Option<Oid>> = Vec::with_capacity(parents.len());
     for entry in tree.iter() {
         let name = entry.name_bytes();
         let id = entry.id();
@@ -487,13 +527,18 @@ fn walk_tree(
         if mode == MODE_COMMIT {
             continue; // a submodule: another repository's commit, not content here
         }
-        let in_parent = |p: &Option<Tree>| {
-            p.as_ref()
-                .and_then(|p| p.get_name_bytes(name))
+        found.clear();
+        let mut unchanged = false;
+        for (p, cursor) in parents.iter().zip(cursors.iter_mut()) {
+            let pid = p
+                .as_ref()
+                .and_then(|p| entry_named(p, cursor, name))
                 .filter(|e| e.kind() == entry.kind())
-                .map(|e| e.id())
-        };
-        if !parents.is_empty() && parents.iter().any(|p| in_parent(p) == Some(id)) {
+                .map(|e| e.id());
+            unchanged |= pid == Some(id);
+            found.push(pid);
+        }
+        if unchanged {
             continue; // unchanged from some parent: nothing new under it
         }
         let len = prefix.len();
@@ -501,9 +546,9 @@ fn walk_tree(
         match entry.kind() {
             Some(ObjectType::Tree) => match repo.find_tree(id) {
                 Ok(sub) => {
-                    let sub_parents: Vec<Option<Tree>> = parents
+                    let sub_parents: Vec<Option<Tree>> = found
                         .iter()
-                        .map(|p| in_parent(p).and_then(|pid| repo.find_tree(pid).ok()))
+                        .map(|pid| pid.and_then(|pid| repo.find_tree(pid).ok()))
                         .collect();
                     prefix.push(b'/');
                     walk_tree(repo, &sub, &sub_parents, prefix, out, unreadable);
@@ -521,6 +566,19 @@ fn walk_tree(
     }
 }
 
+/// The entry of `tree` called `name`, looked for first at `cursor` and the few entries after
+/// it (moving the cursor past it), then by name.
+fn entry_named<'t>(tree: &'t Tree, cursor: &mut usize, name: &[u8]) -> Option<git2::TreeEntry<'t>> {
+    for k in 0..4 {
+        let e = tree.get(*cursor + k)?;
+        if e.name_bytes() == name {
+            *cursor += k + 1;
+            return Some(e);
+        }
+    }
+    tree.get_name_bytes(name)
+}
+
 /// Reads each blob of the plan once, in parallel, and calls `visit(state, blob_index, bytes)`
 /// for the text blobs within the size limit. Returns what `visit` returned, with the index.
 pub fn scan_blobs<S, T, I, V>(
@@ -535,37 +593,30 @@ where
     I: Fn() -> S + Sync,
     V: Fn(&mut S, u32, &[u8]) -> Option<T> + Sync,
 {
-    let pool = pool(opts.threads)?;
+    let pool = &plan.pool;
     let pb = bar(opts.progress, plan.blobs.len() as u64, "blobs");
     let done_bytes = AtomicU64::new(0);
     let results = pool.install(|| {
         plan.blobs
             .par_iter()
             .enumerate()
-            .map_init(
-                || (Repository::open(&plan.git_dir), init()),
-                |(repo, state), (i, b)| {
-                    pb.inc(1);
-                    let repo = match repo {
-                        Ok(r) => r,
-                        Err(e) => {
-                            SourceStats::add(&stats.unreadable, 1);
-                            warn_over(
-                                &pb,
-                                &format!("cannot open the repository again: {}", e.message()),
-                            );
-                            return None;
-                        }
-                    };
-                    let bytes = read_blob(repo, plan, b, opts.max_file_size, stats, &pb)?;
-                    let total =
-                        done_bytes.fetch_add(bytes.content().len() as u64, Ordering::Relaxed);
+            .map_init(&init, |state, (i, b)| {
+                pb.inc(1);
+                let read = with_repo(&plan.git_dir, |repo| {
+                    let blob = read_blob(repo, plan, b, opts.max_file_size, stats, &pb)?;
+                    let bytes = blob.content();
+                    let total = done_bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                     if i % 64 == 0 {
                         pb.set_message(indicatif::HumanBytes(total).to_string());
                     }
-                    visit(state, i as u32, bytes.content()).map(|t| (i as u32, t))
-                },
-            )
+                    visit(state, i as u32, bytes).map(|t| (i as u32, t))
+                });
+                read.unwrap_or_else(|e| {
+                    SourceStats::add(&stats.unreadable, 1);
+                    warn_over(&pb, &format!("blob {}: {e}; skipped", b.oid));
+                    None
+                })
+            })
             .flatten()
             .collect()
     });
