@@ -99,3 +99,54 @@ pub fn first_introductions(items: Vec<Introduced>) -> Vec<(Finding, u32)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{validate, Engine, Scratch};
+
+    fn finding(path: &str, line: usize) -> Finding {
+        let t = validate::make_crc32_token("ghp_", "StZsxnTSWsbCBpWUedoB6SJ95Ypuie");
+        let text = format!("{}k = \"{t}\"\n", "\n".repeat(line - 1));
+        let engine = Engine::new(crate::rules::builtin().expect("built-in rules"));
+        let mut f = engine
+            .scan(text.as_bytes(), path, &mut Scratch::default())
+            .findings;
+        f.pop().expect("one finding")
+    }
+
+    #[test]
+    fn first_introduction_wins_and_blobs_are_counted() {
+        let items = vec![
+            Introduced {
+                finding: finding("a", 5),
+                order: 7,
+                blob: 1,
+            },
+            Introduced {
+                finding: finding("a", 2),
+                order: 3,
+                blob: 2,
+            },
+            Introduced {
+                finding: finding("a", 9),
+                order: 3,
+                blob: 2,
+            },
+            Introduced {
+                finding: finding("b", 1),
+                order: 9,
+                blob: 1,
+            },
+        ];
+        let mut kept = first_introductions(items);
+        kept.sort_by(|x, y| x.0.path.cmp(&y.0.path));
+        assert_eq!(kept.len(), 2);
+        assert_eq!(
+            (kept[0].0.line, kept[0].1, kept[0].0.occurrences),
+            (2, 3, Some(2))
+        );
+        assert_eq!((kept[1].0.path.as_str(), kept[1].1), ("b", 9));
+        assert_eq!(kept[1].0.occurrences, Some(1));
+    }
+}
