@@ -2,14 +2,15 @@
 //! result becomes an exit code (0 clean, 1 findings, 2 could not scan as asked).
 
 use crate::cli::{
-    BaselineCmd, Cli, ColorChoice, Command, CommonArgs, ListFormat, RulesCmd, ScanCmd,
+    BaselineCmd, Cli, ColorChoice, Command, CommonArgs, HistoryCmd, InstallHookCmd, ListFormat,
+    RulesCmd, ScanCmd, StagedCmd,
 };
 use crate::config::{self, Config};
 use crate::engine::{Engine, Scratch};
 use crate::finding::{Finding, Severity};
 use crate::report::{self, Format};
 use crate::rules::{self, LoadPolicy, Rule};
-use crate::source::{self, fs as fs_source, SourceStats};
+use crate::source::{self, fs as fs_source, git, staged as staged_source, SourceStats};
 use crate::triage::{self, Baseline, Suppressed};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -47,6 +48,9 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(cmd) => scan(cmd),
         Command::Baseline(cmd) => baseline(cmd),
+        Command::History(cmd) => history(cmd),
+        Command::Staged(cmd) => staged(cmd),
+        Command::InstallHook(cmd) => install_hook(cmd),
         Command::Rules(RulesCmd::List { config, format }) => rules_list(config, format),
         Command::Rules(RulesCmd::Check { files }) => rules_check(&files),
     }
@@ -158,12 +162,12 @@ fn scan(cmd: ScanCmd) -> Result<u8> {
         ..Suppressed::default()
     };
     triage::apply_allowlist(&mut findings, &cfg.allowlist, &mut suppressed);
-    let outcome = Outcome {
+    let mut outcome = Outcome {
         findings,
         suppressed,
         stats,
     };
-    finish(&cmd.common, outcome, &baseline, started)
+    finish(&cmd.common, &mut outcome, &baseline, started)
 }
 
 pub(crate) fn thread_count(common: &CommonArgs) -> usize {
@@ -176,7 +180,7 @@ pub(crate) fn thread_count(common: &CommonArgs) -> usize {
 /// Applies the baseline, sorts, reports the outcome and returns the exit code.
 pub(crate) fn finish(
     common: &CommonArgs,
-    mut outcome: Outcome,
+    outcome: &mut Outcome,
     baseline: &Baseline,
     started: Instant,
 ) -> Result<u8> {
@@ -225,7 +229,7 @@ pub(crate) fn finish(
         }
     }
     if !common.quiet {
-        eprintln!("{}", summary(&outcome, started));
+        eprintln!("{}", summary(outcome, started));
     }
     Ok(if outcome.findings.is_empty() {
         0
@@ -398,4 +402,214 @@ fn rules_check(files: &[PathBuf]) -> Result<u8> {
         failures.len()
     );
     Ok(if failures.is_empty() { 0 } else { 1 })
+}
+
+// ---------------------------------------------------------------------------------------
+// git: `history`, `staged`, `install-hook` (issue 3). The sources are source/git.rs and
+// source/staged.rs; these handlers only wire them to the engine, triage and `finish`.
+// ---------------------------------------------------------------------------------------
+
+fn history(cmd: HistoryCmd) -> Result<u8> {
+    let started = Instant::now();
+    let baseline = load_baseline(&cmd.common)?;
+    let since = cmd.since.as_deref().map(git::parse_date).transpose()?;
+    let repo = git::open(cmd.repo.as_deref())?;
+    let mut cfg = load_config(cmd.common.config.as_deref(), repo.workdir())?;
+    let engine = build_engine(&mut cfg)?;
+    let opts = git::HistoryOptions {
+        range: cmd.range.clone(),
+        since,
+        branch: cmd.branch.clone(),
+        max_file_size: cmd
+            .max_file_size
+            .or(cfg.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        threads: thread_count(&cmd.common),
+        progress: !cmd.common.quiet && std::io::stderr().is_terminal(),
+    };
+    let stats = SourceStats::default();
+    let plan = git::plan(&repo, &opts, &stats, |p| cfg.allowlist.path_allowed(p))?;
+    if plan.shallow {
+        source::warn(&format!(
+            "{}: a shallow clone: history before its oldest fetched commits is missing, and those commits are reported as introducing everything they hold; run `git fetch --unshallow` for a full audit",
+            repo.path().display()
+        ));
+    }
+    // Each distinct blob once; findings are labelled with their paths below.
+    let scans = git::scan_blobs(
+        &plan,
+        &opts,
+        &stats,
+        Scratch::default,
+        |scratch, _, bytes| {
+            let s = engine.scan(bytes, "", scratch);
+            (!s.findings.is_empty() || s.inline_allowed > 0).then_some(s)
+        },
+    )?;
+    let mut inline = 0u64;
+    let mut introduced = Vec::new();
+    for (blob, scan) in scans {
+        inline += scan.inline_allowed as u64;
+        for intro in &plan.blobs[blob as usize].intros {
+            let path = &plan.paths[intro.path as usize];
+            for f in &scan.findings {
+                let mut f = f.clone();
+                f.fingerprint = crate::finding::fingerprint(&f.rule_id, path, f.secret.as_bytes());
+                f.path = path.clone();
+                introduced.push(triage::Introduced {
+                    finding: f,
+                    order: intro.commit,
+                    blob,
+                });
+            }
+        }
+    }
+    let mut findings: Vec<Finding> = triage::first_introductions(introduced)
+        .into_iter()
+        .map(|(mut f, order)| {
+            f.commit = git::commit_info(&repo, plan.commits[order as usize]);
+            f
+        })
+        .collect();
+    let mut suppressed = Suppressed {
+        inline,
+        ..Suppressed::default()
+    };
+    triage::apply_allowlist(&mut findings, &cfg.allowlist, &mut suppressed);
+    if !cmd.common.quiet {
+        eprintln!(
+            "leakscan: history: {} commits, {} distinct blobs at {} paths",
+            plan.commits.len(),
+            plan.blobs.len(),
+            plan.paths.len()
+        );
+    }
+    let mut outcome = Outcome {
+        findings,
+        suppressed,
+        stats,
+    };
+    finish(&cmd.common, &mut outcome, &baseline, started)
+}
+
+fn staged(cmd: StagedCmd) -> Result<u8> {
+    let started = Instant::now();
+    let baseline = load_baseline(&cmd.common)?;
+    let repo = git::open(cmd.repo.as_deref())?;
+    let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
+        bail!(
+            "{}: a bare repository has no staged changes; run `leakscan staged` in a work tree, or `leakscan history` here",
+            repo.path().display()
+        );
+    };
+    let mut cfg = load_config(cmd.common.config.as_deref(), Some(&workdir))?;
+    let engine = build_engine(&mut cfg)?;
+    let max = cmd
+        .max_file_size
+        .or(cfg.max_file_size)
+        .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let stats = SourceStats::default();
+    let mut scratch = Scratch::default();
+    let mut findings = Vec::new();
+    let mut inline = 0u64;
+    staged_source::scan(
+        &repo,
+        max,
+        &stats,
+        |p| cfg.allowlist.path_allowed(p),
+        |path, bytes, added| {
+            let s = engine.scan(bytes, path, &mut scratch);
+            inline += s.inline_allowed as u64;
+            findings.extend(s.findings.into_iter().filter(|f| {
+                // end_* is exclusive: a secret ending at a line break does not touch the
+                // next line.
+                let last = if f.end_column == 1 && f.end_line > f.line {
+                    f.end_line - 1
+                } else {
+                    f.end_line
+                };
+                added.touches(f.line, last)
+            }));
+        },
+    )?;
+    let mut suppressed = Suppressed {
+        inline,
+        ..Suppressed::default()
+    };
+    triage::apply_allowlist(&mut findings, &cfg.allowlist, &mut suppressed);
+    let mut outcome = Outcome {
+        findings,
+        suppressed,
+        stats,
+    };
+    let code = finish(&cmd.common, &mut outcome, &baseline, started)?;
+    if !outcome.findings.is_empty() && !cmd.common.quiet {
+        eprint!("{}", staged_advice(&outcome.findings));
+    }
+    Ok(code)
+}
+
+/// What to do about a blocked commit, printed on stderr after the report.
+fn staged_advice(findings: &[Finding]) -> String {
+    let mut files: Vec<&str> = findings.iter().map(|f| f.path.as_str()).collect();
+    files.dedup();
+    let quoted: Vec<String> = files.iter().map(|p| shell_quote(p)).collect();
+    let quoted = quoted.join(" ");
+    let mut s = match findings.len() {
+        1 => "\nleakscan: this commit would add a secret:\n".to_string(),
+        n => format!("\nleakscan: this commit would add {n} secrets:\n"),
+    };
+    for f in findings {
+        s += &format!(
+            "  {}:{}:{}  {} ({})\n",
+            f.path, f.line, f.column, f.rule_name, f.rule_id
+        );
+    }
+    s += "\nTo take it out of the commit:\n";
+    s += &format!(
+        "  - edit the file to remove the token (read it from the environment or a secret store), then `git add {quoted}`\n"
+    );
+    s += &format!("  - or unstage the file: `git restore --staged {quoted}`\n");
+    s += "If the token was ever pushed or shared, revoke it now: taking it out of the commit does not un-leak it.\n";
+    s += "\nIf this is a false alarm:\n";
+    s += "  - put `leakscan:allow` in a comment on that line (e.g. `# leakscan:allow`), or\n";
+    s += "  - allowlist it in .leakscan.toml: [allowlist] paths = [\"...\"], regexes = ['...'] or stopwords = [\"...\"]\n";
+    s
+}
+
+/// Quotes a path for a POSIX shell when it needs it.
+fn shell_quote(p: &str) -> String {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-_./+@%:,=".contains(&b);
+    if !p.is_empty() && p.bytes().all(plain) {
+        p.to_string()
+    } else {
+        format!("'{}'", p.replace('\'', r"'\''"))
+    }
+}
+
+fn install_hook(cmd: InstallHookCmd) -> Result<u8> {
+    let repo = git::open(cmd.repo.as_deref())?;
+    let dir = staged_source::hooks_dir(&repo)?;
+    let hook = dir.join("pre-commit");
+    if hook.exists() && !cmd.force {
+        bail!(
+            "{}: a pre-commit hook already exists; leakscan left it unchanged. Re-run with --force to replace it, or add `leakscan staged` to that hook",
+            hook.display()
+        );
+    }
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the hooks directory {}", dir.display()))?;
+    std::fs::write(&hook, staged_source::HOOK_SCRIPT)
+        .with_context(|| format!("cannot write {}", hook.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
+            .with_context(|| format!("cannot make {} executable", hook.display()))?;
+    }
+    eprintln!(
+        "leakscan: wrote {}: each `git commit` now runs `leakscan staged` and stops if the commit adds a secret",
+        hook.display()
+    );
+    Ok(0)
 }

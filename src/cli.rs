@@ -19,6 +19,13 @@ pub enum Command {
     Scan(ScanCmd),
     /// Write a baseline of today's findings, so a gate can start with old leaks accepted.
     Baseline(BaselineCmd),
+    /// Scan every blob reachable from every ref of a git repository (each distinct blob
+    /// once), naming the commit that introduced each secret.
+    History(HistoryCmd),
+    /// Scan what `git commit` would add now: the index against HEAD, added lines only.
+    Staged(StagedCmd),
+    /// Write a git pre-commit hook that runs `leakscan staged`.
+    InstallHook(InstallHookCmd),
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCmd),
@@ -44,6 +51,53 @@ pub struct ScanCmd {
 pub struct BaselineCmd {
     #[command(flatten)]
     pub scan: ScanCmd,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryCmd {
+    /// The repository (a work tree, a subdirectory of one, or a bare repository)
+    /// [default: the one holding the current directory].
+    #[arg(value_name = "REPO")]
+    pub repo: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Only commits reachable from B and not from A, e.g. `origin/main..HEAD` (what a pull
+    /// request adds).
+    #[arg(long, value_name = "A..B", conflicts_with = "branch")]
+    pub range: Option<String>,
+    /// Only commits made on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only commits reachable from this branch, tag or revision [default: every ref and HEAD].
+    #[arg(long, value_name = "REF")]
+    pub branch: Option<String>,
+    /// Skip (with a warning) blobs larger than this many bytes [default: 104857600, or
+    /// limits.max_file_size in the config].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct StagedCmd {
+    /// The repository [default: the one holding the current directory, as git finds it].
+    #[arg(value_name = "REPO")]
+    pub repo: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Skip (with a warning) staged files larger than this many bytes [default: 104857600, or
+    /// limits.max_file_size in the config].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallHookCmd {
+    /// The repository [default: the one holding the current directory].
+    #[arg(value_name = "REPO")]
+    pub repo: Option<PathBuf>,
+    /// Replace an existing pre-commit hook.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Flags shared by the scanning commands.

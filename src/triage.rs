@@ -150,6 +150,57 @@ fn sarif_fingerprints(log: &serde_json::Map<String, Value>) -> Result<HashSet<St
     Ok(out)
 }
 
+/// A history finding tied to one introduction of its blob: `order` is the position of the
+/// introducing commit in the walk (oldest first), `blob` identifies the blob's content.
+pub struct Introduced {
+    pub finding: Finding,
+    pub order: u32,
+    pub blob: u32,
+}
+
+/// History: one finding per distinct (rule, secret, path), the one from the earliest commit
+/// (then the first line and column), with `occurrences` set to the number of distinct blobs
+/// at that path that carry the secret. Returns each kept finding with its commit order, so
+/// that the caller can attach the commit.
+pub fn first_introductions(items: Vec<Introduced>) -> Vec<(Finding, u32)> {
+    use std::collections::{HashMap, HashSet};
+    struct Kept {
+        finding: Finding,
+        order: u32,
+        blobs: HashSet<u32>,
+    }
+    let mut kept: HashMap<(String, String, String), Kept> = HashMap::new();
+    for it in items {
+        let f = it.finding;
+        let key = (f.rule_id.clone(), f.secret.clone(), f.path.clone());
+        match kept.get_mut(&key) {
+            Some(k) => {
+                k.blobs.insert(it.blob);
+                if (it.order, f.line, f.column) < (k.order, k.finding.line, k.finding.column) {
+                    k.finding = f;
+                    k.order = it.order;
+                }
+            }
+            None => {
+                kept.insert(
+                    key,
+                    Kept {
+                        finding: f,
+                        order: it.order,
+                        blobs: HashSet::from([it.blob]),
+                    },
+                );
+            }
+        }
+    }
+    kept.into_values()
+        .map(|mut k| {
+            k.finding.occurrences = Some(k.blobs.len());
+            (k.finding, k.order)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +227,52 @@ mod tests {
         let e = Baseline::parse("not json at all").unwrap_err();
         assert!(e.contains("line 1 column 2"), "{e}");
         assert!(Baseline::parse("42").is_err());
+    }
+
+    use crate::engine::{validate, Engine, Scratch};
+
+    fn finding(path: &str, line: usize) -> Finding {
+        let t = validate::make_crc32_token("ghp_", "StZsxnTSWsbCBpWUedoB6SJ95Ypuie");
+        let text = format!("{}k = \"{t}\"\n", "\n".repeat(line - 1));
+        let engine = Engine::new(crate::rules::builtin().expect("built-in rules"));
+        let mut f = engine
+            .scan(text.as_bytes(), path, &mut Scratch::default())
+            .findings;
+        f.pop().expect("one finding")
+    }
+
+    #[test]
+    fn first_introduction_wins_and_blobs_are_counted() {
+        let items = vec![
+            Introduced {
+                finding: finding("a", 5),
+                order: 7,
+                blob: 1,
+            },
+            Introduced {
+                finding: finding("a", 2),
+                order: 3,
+                blob: 2,
+            },
+            Introduced {
+                finding: finding("a", 9),
+                order: 3,
+                blob: 2,
+            },
+            Introduced {
+                finding: finding("b", 1),
+                order: 9,
+                blob: 1,
+            },
+        ];
+        let mut kept = first_introductions(items);
+        kept.sort_by(|x, y| x.0.path.cmp(&y.0.path));
+        assert_eq!(kept.len(), 2);
+        assert_eq!(
+            (kept[0].0.line, kept[0].1, kept[0].0.occurrences),
+            (2, 3, Some(2))
+        );
+        assert_eq!((kept[1].0.path.as_str(), kept[1].1), ("b", 9));
+        assert_eq!(kept[1].0.occurrences, Some(1));
     }
 }

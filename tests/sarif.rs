@@ -7,31 +7,36 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 /// The official SARIF 2.1.0 schema, taken at test time from the `serde-sarif` dev-dependency
-/// (its `src/schema.json` is the OASIS schema): located through `cargo metadata`.
+/// (its `src/schema.json` is the OASIS schema), found in cargo's registry sources at the
+/// version Cargo.lock pins. Building the tests downloads it, so it is there.
 fn sarif_schema() -> Value {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let out = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run cargo metadata");
-    assert!(
-        out.status.success(),
-        "cargo metadata failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let meta: Value = serde_json::from_slice(&out.stdout).expect("metadata json");
-    let manifest = meta["packages"]
-        .as_array()
-        .expect("packages")
-        .iter()
-        .find(|p| p["name"] == "serde-sarif")
-        .and_then(|p| p["manifest_path"].as_str())
-        .expect("serde-sarif is a dev-dependency");
-    let path = PathBuf::from(manifest)
-        .parent()
-        .expect("crate dir")
-        .join("src/schema.json");
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"))
+        .expect("read Cargo.lock");
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"serde-sarif\""))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
+        .map(|v| v.trim_end_matches('"').to_string())
+        .expect("serde-sarif is in Cargo.lock");
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .expect("CARGO_HOME or HOME");
+    let registry = cargo_home.join("registry/src");
+    let path = std::fs::read_dir(&registry)
+        .unwrap_or_else(|e| panic!("{}: {e}", registry.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| {
+            e.path()
+                .join(format!("serde-sarif-{version}/src/schema.json"))
+        })
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "serde-sarif {version} sources not under {}",
+                registry.display()
+            )
+        });
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read schema"))
         .expect("schema json");
     let mut schema = schema;

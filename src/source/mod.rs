@@ -2,6 +2,8 @@
 //! Each reports what it skipped and why through [`SourceStats`] and warnings on stderr.
 
 pub mod fs;
+pub mod git;
+pub mod staged;
 pub mod stdin;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -2,6 +2,9 @@
 //! the real binary run as a process.
 #![allow(dead_code)]
 
+/// Real git repositories built in temp dirs, for the history and staged tests.
+pub mod git;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,446 @@
+//! `leakscan history` against real repositories: every planted secret found once per path,
+//! at the commit that introduced it, wherever it hides (side branches, tags, merges, renames,
+//! deleted files), and damaged or partial repositories scanned as far as they go.
+
+mod common;
+
+use common::git::{leakscan, leakscan_json, token, where_, with_secret, Repo};
+
+fn line_with(t: &str) -> String {
+    format!("API_TOKEN = \"{t}\"\n")
+}
+
+#[test]
+fn secret_added_then_deleted_is_reported_at_its_commit() {
+    let r = Repo::new();
+    let t = token("deleted");
+    r.write("README.md", "hello\n");
+    r.commit("readme");
+    r.write("config.py", format!("# settings\n{}", line_with(&t)));
+    let added = r.commit("add config");
+    std::fs::remove_file(r.dir.join("config.py")).expect("rm");
+    r.commit("remove config");
+
+    let run = leakscan_json(&r.dir, &["history"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json.len(), 1, "{:#?}", run.json);
+    let f = &run.json[0];
+    assert_eq!(where_(f), ("config.py".into(), 2, added.clone()));
+    assert_eq!(f["secret"], t);
+    assert_eq!(f["column"], 14);
+    assert_eq!(f["occurrences"], 1);
+    let c = &f["commit"];
+    assert_eq!(c["author"], "Ada Tester");
+    assert_eq!(c["email"], "ada@example.com");
+    assert_eq!(c["message"], "add config");
+    // Fixed clock: the second git call after init, +02:00 as recorded.
+    let date = c["date"].as_str().unwrap_or("");
+    assert!(
+        date.ends_with("+02:00") && date.starts_with("2024-03-01T"),
+        "{date}"
+    );
+}
+
+#[test]
+fn later_edits_do_not_repeat_a_finding_and_occurrences_count_blobs() {
+    let r = Repo::new();
+    let t = token("edited");
+    r.write("app/settings.py", format!("x = 1\n{}", line_with(&t)));
+    let first = r.commit("add settings");
+    for i in 2..6 {
+        r.write("app/settings.py", format!("x = {i}\n{}", line_with(&t)));
+        r.commit(&format!("bump x to {i}"));
+    }
+    // Many commits holding the same blob (the file is untouched while others change).
+    for i in 0..10 {
+        r.write("other.txt", format!("{i}\n"));
+        r.commit(&format!("other {i}"));
+    }
+    std::fs::remove_file(r.dir.join("app/settings.py")).expect("rm");
+    r.commit("drop settings");
+
+    let run = leakscan_json(&r.dir, &["history"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = with_secret(&run.json, &t);
+    assert_eq!(found.len(), 1, "{:#?}", run.json);
+    assert_eq!(where_(found[0]), ("app/settings.py".into(), 2, first));
+    assert_eq!(found[0]["occurrences"], 5, "five distinct blobs carry it");
+    // 5 settings blobs + 10 other.txt blobs, each scanned once.
+    assert!(run.stderr.contains("in 15 files"), "{}", run.stderr);
+}
+
+#[test]
+fn identical_blob_reintroduced_and_copied_is_reported_once_per_path() {
+    let r = Repo::new();
+    let t = token("copied");
+    let content = line_with(&t);
+    r.write("a.env", &content);
+    let first = r.commit("add a");
+    std::fs::remove_file(r.dir.join("a.env")).expect("rm");
+    r.commit("rm a");
+    r.write("a.env", &content);
+    r.commit("re-add a (same blob)");
+    r.write("copy/b.env", &content);
+    let copied = r.commit("copy to b");
+
+    let run = leakscan_json(&r.dir, &["history"]);
+    let found = with_secret(&run.json, &t);
+    let mut got: Vec<_> = found.iter().map(|f| where_(f)).collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![("a.env".into(), 1, first), ("copy/b.env".into(), 1, copied)]
+    );
+    assert!(found.iter().all(|f| f["occurrences"] == 1));
+    assert!(
+        run.stderr.contains("in 1 files"),
+        "one blob, scanned once: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn secret_only_on_a_side_branch() {
+    let r = Repo::new();
+    r.write("main.txt", "main\n");
+    r.commit("main");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    let t = token("sidebranch");
+    r.write("feature/conf.yml", format!("a: 1\nb: 2\ntoken: {t}\n"));
+    let side = r.commit("feature work");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("main.txt", "main 2\n");
+    r.commit("main 2");
+
+    let run = leakscan_json(&r.dir, &["history"]);
+    assert_eq!(run.code, 1);
+    let found = with_secret(&run.json, &t);
+    assert_eq!(found.len(), 1);
+    assert_eq!(where_(found[0]), ("feature/conf.yml".into(), 3, side));
+
+    // --branch main does not reach it; --branch feature does.
+    let main_only = leakscan_json(&r.dir, &["history", "--branch", "main"]);
+    assert_eq!(main_only.code, 0, "{:#?}", main_only.json);
+    let feature = leakscan_json(&r.dir, &["history", "--branch", "feature"]);
+    assert_eq!(feature.json.len(), 1);
+    let bad = leakscan(&r.dir, &["history", "--branch", "nope"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("--branch \"nope\""), "{}", bad.stderr);
+}
+
+#[test]
+fn renamed_file_is_reported_at_both_paths_with_their_commits() {
+    let r = Repo::new();
+    let t = token("renamed");
+    r.write("old/name.py", format!("a = 1\n{}", line_with(&t)));
+    let added = r.commit("add");
+    std::fs::create_dir(r.dir.join("new")).expect("mkdir new");
+    r.git(&["mv", "old/name.py", "new/name.py"]);
+    let renamed = r.commit("rename");
+
+    let run = leakscan_json(&r.dir, &["history"]);
+    let mut got: Vec<_> = with_secret(&run.json, &t)
+        .iter()
+        .map(|f| where_(f))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("new/name.py".into(), 2, renamed),
+            ("old/name.py".into(), 2, added)
+        ]
+    );
+}
+
+#[test]
+fn merge_commit_is_named_only_for_what_the_merge_itself_adds() {
+    let r = Repo::new();
+    r.write("base.txt", "base\n");
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "side"]);
+    let t_side = token("fromside");
+    r.write("side.cfg", line_with(&t_side));
+    let side = r.commit("side adds a token");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("main.txt", "main\n");
+    r.commit("main moves on");
+    r.git(&["merge", "-q", "--no-ff", "--no-commit", "side"]);
+    let t_merge = token("inthemerge");
+    r.write(
+        "merge.cfg",
+        format!("merged = true\n{}", line_with(&t_merge)),
+    );
+    r.git(&["add", "merge.cfg"]);
+    r.git(&["commit", "-q", "-m", "Merge branch side"]);
+    let merge = r.head();
+    assert_eq!(
+        r.git(&["rev-list", "--parents", "-n1", "HEAD"])
+            .split(' ')
+            .count(),
+        3
+    );
+
+    let run = leakscan_json(&r.dir, &["history"]);
+    assert_eq!(run.json.len(), 2, "{:#?}", run.json);
+    assert_eq!(
+        where_(with_secret(&run.json, &t_merge)[0]),
+        ("merge.cfg".into(), 2, merge)
+    );
+    // Came in through the merge, but the side commit introduced it.
+    assert_eq!(
+        where_(with_secret(&run.json, &t_side)[0]),
+        ("side.cfg".into(), 1, side)
+    );
+}
+
+#[test]
+fn commit_reachable_only_from_a_tag() {
+    let r = Repo::new();
+    r.write("a.txt", "a\n");
+    let base = r.commit("base");
+    r.git(&["checkout", "-q", "--detach"]);
+    let t = token("tagonly");
+    r.write("release/creds.txt", line_with(&t));
+    let tagged = r.commit("release build");
+    r.git(&["tag", "-a", "v1.0", "-m", "v1.0"]);
+    r.git(&["checkout", "-q", "main"]);
+    assert_eq!(r.head(), base);
+    assert!(r.git(&["branch", "--contains", &tagged]).is_empty());
+
+    let run = leakscan_json(&r.dir, &["history"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        where_(with_secret(&run.json, &t)[0]),
+        ("release/creds.txt".into(), 1, tagged)
+    );
+}
+
+#[test]
+fn secret_only_in_a_stash() {
+    let r = Repo::new();
+    r.write("a.txt", "a\n");
+    r.commit("base");
+    let t = token("stashed");
+    r.write("a.txt", format!("a\n{}", line_with(&t)));
+    r.git(&["stash", "-q"]);
+    let run = leakscan_json(&r.dir, &["history"]);
+    let found = with_secret(&run.json, &t);
+    assert_eq!(found.len(), 1, "{:#?}", run.json);
+    assert_eq!(found[0]["path"], "a.txt");
+    assert_eq!(found[0]["line"], 2);
+}
+
+#[test]
+fn binary_blobs_and_submodule_entries_are_skipped() {
+    let r = Repo::new();
+    let t = token("binary");
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0".to_vec();
+    bytes.extend_from_slice(line_with(&t).as_bytes());
+    r.write("logo.png", &bytes);
+    r.write("ok.txt", "fine\n");
+    r.git(&["add", "-A"]);
+    // A gitlink (submodule entry) to a commit that does not exist here.
+    r.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        "160000,1111111111111111111111111111111111111111,vendor/lib",
+    ]);
+    r.git(&["commit", "-q", "-m", "binary and submodule"]);
+
+    let run = leakscan_json(&r.dir, &["history"]);
+    assert_eq!(run.code, 0, "{:#?} {}", run.json, run.stderr);
+    assert!(run.stderr.contains("1 binary"), "{}", run.stderr);
+    assert!(run.stderr.contains("0 unreadable"), "{}", run.stderr);
+}
+
+/// A small history: (repo, token, commit that added it).
+fn two_secret_repo() -> (Repo, String, String, String, String) {
+    let r = Repo::new();
+    let t1 = token("firstone");
+    r.write("one.py", line_with(&t1));
+    let c1 = r.commit("one");
+    r.write("filler.txt", "x\n");
+    r.commit("filler");
+    let t2 = token("secondone");
+    r.write("two.py", format!("\n\n{}", line_with(&t2)));
+    let c2 = r.commit("two");
+    (r, t1, c1, t2, c2)
+}
+
+#[test]
+fn range_scans_only_what_b_adds_over_a() {
+    let (r, t1, c1, t2, c2) = two_secret_repo();
+    let run = leakscan_json(&r.dir, &["history", "--range", &format!("{c1}..HEAD")]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json.len(), 1, "{:#?}", run.json);
+    assert_eq!(where_(&run.json[0]), ("two.py".into(), 3, c2));
+    assert!(with_secret(&run.json, &t1).is_empty());
+    assert_eq!(run.json[0]["secret"], t2);
+
+    let none = leakscan_json(&r.dir, &["history", "--range", "HEAD..HEAD"]);
+    assert_eq!(none.code, 0);
+    let bad = leakscan(&r.dir, &["history", "--range", "HEAD"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("--range"), "{}", bad.stderr);
+    let bad = leakscan(&r.dir, &["history", "--range", "nope..HEAD"]);
+    assert_eq!(bad.code, 2);
+}
+
+#[test]
+fn since_keeps_only_newer_commits() {
+    let (r, ..) = two_secret_repo();
+    let all = leakscan_json(&r.dir, &["history", "--since", "2024-03-01"]);
+    assert_eq!(all.json.len(), 2);
+    let none = leakscan_json(&r.dir, &["history", "--since", "2024-03-02"]);
+    assert_eq!(none.code, 0);
+    let bad = leakscan(&r.dir, &["history", "--since", "March"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("YYYY-MM-DD"), "{}", bad.stderr);
+}
+
+#[test]
+fn packed_bare_and_loose_give_the_same_findings() {
+    let (r, t1, c1, t2, c2) = two_secret_repo();
+    let loose = leakscan_json(&r.dir, &["history"]);
+    let bare = r.sibling("bare.git");
+    r.git(&[
+        "clone",
+        "-q",
+        "--bare",
+        ".",
+        bare.to_str().expect("utf-8 path"),
+    ]);
+    let from_bare = leakscan_json(&bare, &["history"]);
+    r.git(&["gc", "-q"]);
+    let counts = r.git(&["count-objects", "-v"]);
+    assert!(
+        counts.lines().any(|l| l == "count: 0"),
+        "all packed: {counts}"
+    );
+    let packed = leakscan_json(&r.dir, &["history"]);
+    for run in [&loose, &from_bare, &packed] {
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let mut got: Vec<_> = run.json.iter().map(where_).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                ("one.py".into(), 1, c1.clone()),
+                ("two.py".into(), 3, c2.clone())
+            ]
+        );
+    }
+    assert_eq!(with_secret(&from_bare.json, &t1).len(), 1);
+    assert_eq!(with_secret(&packed.json, &t2).len(), 1);
+}
+
+#[test]
+fn shallow_clone_is_scanned_and_warned_about() {
+    let (r, _t1, _c1, t2, _c2) = two_secret_repo();
+    let t3 = token("thirdone");
+    r.write("three.py", line_with(&t3));
+    let c3 = r.commit("three");
+    let shallow = r.sibling("shallow");
+    let url = format!("file://{}", r.dir.display());
+    r.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        &url,
+        shallow.to_str().expect("utf-8 path"),
+    ]);
+
+    let run = leakscan_json(&shallow, &["history"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("shallow"), "{}", run.stderr);
+    // What the tip holds is reported, at the boundary commit (the only one there).
+    assert_eq!(run.json.len(), 3, "{:#?}", run.json);
+    assert!(run.json.iter().all(|f| f["commit"]["id"] == c3.as_str()));
+    assert_eq!(with_secret(&run.json, &t2)[0]["path"], "two.py");
+}
+
+#[test]
+fn missing_object_is_a_warning_not_a_crash() {
+    let r = Repo::new();
+    let t = token("survives");
+    r.write("keep.py", line_with(&t));
+    r.write(
+        "lost.txt",
+        "this blob will be deleted from the object store\n",
+    );
+    let c = r.commit("both");
+    let lost = r.git(&["rev-parse", "HEAD:lost.txt"]);
+    let obj = r.dir.join(".git/objects").join(&lost[..2]).join(&lost[2..]);
+    std::fs::remove_file(&obj).expect("remove loose object");
+
+    let run = leakscan_json(&r.dir, &["history"]);
+    assert_eq!(run.code, 1, "the scan goes on: {}", run.stderr);
+    assert_eq!(where_(&run.json[0]), ("keep.py".into(), 1, c));
+    assert!(run.stderr.contains("warning"), "{}", run.stderr);
+    assert!(run.stderr.contains("lost.txt"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 unreadable"), "{}", run.stderr);
+}
+
+#[test]
+fn not_a_repository_exits_2() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let run = leakscan(tmp.path(), &["history", "."]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("not a git repository"),
+        "{}",
+        run.stderr
+    );
+    let run = leakscan(tmp.path(), &["history", "does-not-exist"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no such file"), "{}", run.stderr);
+}
+
+#[test]
+fn config_at_repo_root_allowlists_paths_and_messages_are_escaped() {
+    let r = Repo::new();
+    let t = token("allowlisted");
+    r.write(".leakscan.toml", "[allowlist]\npaths = [\"fixtures/**\"]\n");
+    r.write("fixtures/fake.txt", line_with(&t));
+    r.write("src/real.txt", line_with(&token("notallowed")));
+    r.commit("add\x1b[31m red\nsecond line");
+
+    let run = leakscan_json(&r.dir, &["history"]);
+    assert_eq!(run.json.len(), 1, "{:#?}", run.json);
+    assert_eq!(run.json[0]["path"], "src/real.txt");
+    assert_eq!(run.json[0]["commit"]["message"], "add\\u{1b}[31m red");
+    assert!(run.stderr.contains("1 allowlisted paths"), "{}", run.stderr);
+
+    // Redacted by default; text format names the commit.
+    let text = leakscan(&r.dir, &["history"]);
+    assert!(!text.stdout.contains(&t[4..]), "{}", text.stdout);
+    assert!(text.stdout.contains("commit "), "{}", text.stdout);
+    assert!(!text.stdout.contains('\x1b'), "{}", text.stdout);
+}
+
+#[test]
+fn exit_code_and_output_flags_work_as_in_scan() {
+    let (r, ..) = two_secret_repo();
+    let out = r.sibling("report.json");
+    let run = leakscan(
+        &r.dir,
+        &[
+            "history",
+            "--exit-code",
+            "7",
+            "-f",
+            "jsonl",
+            "-j",
+            "1",
+            "-o",
+            out.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_eq!(run.code, 7, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    let text = std::fs::read_to_string(&out).expect("report written");
+    assert_eq!(text.lines().count(), 2);
+}
