@@ -2,7 +2,7 @@
 //! what to do now. Colour only when asked (a terminal without `NO_COLOR`).
 
 use super::Options;
-use crate::finding::{Checksum, Finding, Severity};
+use crate::finding::{escape_control, Checksum, Finding, Severity};
 use std::io::{self, Write};
 
 struct Paint(bool);
@@ -33,7 +33,10 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: Options) -> io::Re
         writeln!(
             out,
             "{}: {} {} ({}; {})",
-            p.wrap("1;35", &format!("{}:{}:{}", f.path, f.line, f.column)),
+            p.wrap(
+                "1;35",
+                &format!("{}:{}:{}", escape_control(&f.path), f.line, f.column)
+            ),
             p.wrap(sev_code, f.severity.as_str()),
             p.wrap("1", &f.rule_name),
             f.rule_id,
