@@ -305,3 +305,32 @@ fn summary_counts_findings_by_severity() {
         "{stderr}"
     );
 }
+
+#[test]
+fn sarif_respects_github_result_limits() {
+    let t = Tree::new();
+    // 25,010 distinct tokens (a few fall to the placeholder filter by chance): over the
+    // 25,000 results GitHub accepts in a run.
+    let mut text = String::with_capacity(25_010 * 48);
+    for i in 0..25_010u64 {
+        text.push_str(&github_pat(10_000 + i));
+        text.push('\n');
+    }
+    t.write("many.txt", text);
+    let out = leakscan()
+        .args(["scan", "--format", "sarif", "-q"])
+        .arg(t.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("results exceed GitHub code scanning's limit of 25000 a run"),
+        "{err}"
+    );
+    let log: Value = serde_json::from_slice(&out.stdout).expect("sarif");
+    assert_eq!(
+        log["runs"][0]["results"].as_array().map(Vec::len),
+        Some(25_000)
+    );
+}
