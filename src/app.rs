@@ -83,6 +83,23 @@ pub struct Outcome {
     pub stats: SourceStats,
 }
 
+impl Outcome {
+    /// The engine's findings less those the config's allowlists drop; `inline` counts the
+    /// matches the inline marker already suppressed.
+    fn new(mut findings: Vec<Finding>, inline: u64, stats: SourceStats, cfg: &Config) -> Outcome {
+        let mut suppressed = Suppressed {
+            inline,
+            ..Suppressed::default()
+        };
+        triage::apply_allowlist(&mut findings, &cfg.allowlist, &mut suppressed);
+        Outcome {
+            findings,
+            suppressed,
+            stats,
+        }
+    }
+}
+
 /// Loads `--baseline` before any work, so a bad file fails fast with exit 2.
 pub(crate) fn load_baseline(common: &CommonArgs) -> Result<Baseline> {
     match &common.baseline {
@@ -156,17 +173,8 @@ fn scan(cmd: ScanCmd) -> Result<u8> {
         Scratch::default,
         |scratch, name, bytes| record(engine.scan(bytes, name, scratch)),
     );
-    let (mut findings, inline) = collected.into_inner().unwrap_or_else(|p| p.into_inner());
-    let mut suppressed = Suppressed {
-        inline,
-        ..Suppressed::default()
-    };
-    triage::apply_allowlist(&mut findings, &cfg.allowlist, &mut suppressed);
-    let mut outcome = Outcome {
-        findings,
-        suppressed,
-        stats,
-    };
+    let (findings, inline) = collected.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut outcome = Outcome::new(findings, inline, stats, &cfg);
     finish(&cmd.common, &mut outcome, &baseline, started)
 }
 
@@ -464,18 +472,13 @@ fn history(cmd: HistoryCmd) -> Result<u8> {
             }
         }
     }
-    let mut findings: Vec<Finding> = triage::first_introductions(introduced)
+    let findings: Vec<Finding> = triage::first_introductions(introduced)
         .into_iter()
         .map(|(mut f, order)| {
             f.commit = git::commit_info(&repo, plan.commits[order as usize]);
             f
         })
         .collect();
-    let mut suppressed = Suppressed {
-        inline,
-        ..Suppressed::default()
-    };
-    triage::apply_allowlist(&mut findings, &cfg.allowlist, &mut suppressed);
     if !cmd.common.quiet {
         eprintln!(
             "leakscan: history: {} commits, {} distinct blobs at {} paths",
@@ -484,11 +487,7 @@ fn history(cmd: HistoryCmd) -> Result<u8> {
             plan.paths.len()
         );
     }
-    let mut outcome = Outcome {
-        findings,
-        suppressed,
-        stats,
-    };
+    let mut outcome = Outcome::new(findings, inline, stats, &cfg);
     finish(&cmd.common, &mut outcome, &baseline, started)
 }
 
@@ -532,16 +531,7 @@ fn staged(cmd: StagedCmd) -> Result<u8> {
             }));
         },
     )?;
-    let mut suppressed = Suppressed {
-        inline,
-        ..Suppressed::default()
-    };
-    triage::apply_allowlist(&mut findings, &cfg.allowlist, &mut suppressed);
-    let mut outcome = Outcome {
-        findings,
-        suppressed,
-        stats,
-    };
+    let mut outcome = Outcome::new(findings, inline, stats, &cfg);
     let code = finish(&cmd.common, &mut outcome, &baseline, started)?;
     if !outcome.findings.is_empty() && !cmd.common.quiet {
         eprint!("{}", staged_advice(&outcome.findings));

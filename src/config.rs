@@ -111,15 +111,7 @@ impl Config {
     /// Parses config text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Config, LoadError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| rules::toml_error(file, text, &e))?;
-        let err = |offset: usize, message: String| {
-            let (line, column) = line_col(text, offset);
-            LoadError {
-                file: file.to_string(),
-                line,
-                column,
-                message,
-            }
-        };
+        let err = |offset: usize, message: String| LoadError::at(file, text, offset, message);
         let non_empty = |items: &[Spanned<String>], what: &str| -> Result<(), LoadError> {
             match items.iter().find(|s| s.get_ref().trim().is_empty()) {
                 Some(s) => Err(err(

@@ -190,6 +190,19 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
+impl LoadError {
+    /// An error at byte `offset` of `text`, the contents of `file`.
+    pub fn at(file: &str, text: &str, offset: usize, message: String) -> LoadError {
+        let (line, column) = line_col(text, offset);
+        LoadError {
+            file: file.to_string(),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
 /// 1-based line and column (in characters) of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -243,15 +256,7 @@ pub fn build_rule(
     spec: RuleSpec,
     policy: LoadPolicy,
 ) -> Result<Rule, LoadError> {
-    let err_at = |offset: usize, message: String| {
-        let (line, column) = line_col(text, offset);
-        LoadError {
-            file: file.to_string(),
-            line,
-            column,
-            message,
-        }
-    };
+    let err_at = |offset: usize, message: String| LoadError::at(file, text, offset, message);
     let id_span = spec.id.span();
     let id = spec.id.into_inner();
     if id.is_empty()
