@@ -3,19 +3,20 @@
 //!
 //! Keywords match ASCII case-insensitively anywhere, overlapping occurrences included. The
 //! fast path is a 4-gram filter: every position's next four bytes, case-folded by OR-ing
-//! 0x20 (a superset of ASCII lower-casing), are hashed into a 128 Kibit bitmap holding the
+//! 0x20 (a superset of ASCII lower-casing), are hashed into a 256 Kibit bitmap holding the
 //! first four bytes of every keyword (keywords of three bytes: those three bytes followed by
 //! every possible fourth byte). A set bit sends the position to an exact check of the
 //! keywords that start with that 4-gram (or 3-gram). Keywords of one or two bytes are
 //! searched with `memchr` on their last byte. It needs no lower-cased copy of the blob and
-//! no SIMD, and scans real code about 2.5x faster than the Aho-Corasick DFA it replaces;
+//! no SIMD, and scans real code about 1.9x faster than the Aho-Corasick DFA it replaces;
 //! that DFA remains the fallback for keyword sets too big for the bitmap.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 
-/// log2 of the bitmap's size in bits: 16 KiB, well inside L1.
-const BITMAP_LOG: u32 = 17;
+/// log2 of the bitmap's size in bits: 32 KiB, inside L1 (2^17 bits: 7% slower on real code,
+/// from more false candidates; 2^19: 1% faster, but twice the cache).
+const BITMAP_LOG: u32 = 18;
 /// More bitmap entries than this and false candidates get too frequent: use the DFA.
 const MAX_BITMAP_ENTRIES: usize = 4096;
 /// Keywords of one or two bytes each cost a `memchr` pass; more than this, use the DFA.
@@ -141,11 +142,11 @@ impl Grams {
         })
     }
 
-    /// Whether the folded 4-gram `w` may start a keyword (0 or 1).
+    /// Whether the folded 4-gram `w` may start a keyword: in bit 0 (the others are noise).
     #[inline(always)]
     fn test(&self, w: u32) -> u64 {
         let h = hash(w) >> (32 - BITMAP_LOG);
-        (self.bitmap[(h >> 6) as usize] >> (h & 63)) & 1
+        self.bitmap[(h >> 6) as usize] >> (h & 63)
     }
 }
 
@@ -304,10 +305,10 @@ impl Prefilter {
                 | g.test((x >> 8) as u32)
                 | g.test((x >> 16) as u32)
                 | g.test((x >> 24) as u32);
-            if hit != 0 {
+            if hit & 1 != 0 {
                 for k in 0..4 {
                     let w = (x >> (8 * k)) as u32;
-                    if g.test(w) != 0 && self.verify(g, bytes, i + k, w, sink) {
+                    if g.test(w) & 1 != 0 && self.verify(g, bytes, i + k, w, sink) {
                         return true;
                     }
                 }
@@ -320,7 +321,7 @@ impl Prefilter {
         tail[..n - i].copy_from_slice(&bytes[i..]);
         for k in 0..n - i {
             let w = fold(&tail[k..k + 4]);
-            if g.test(w) != 0 && self.verify(g, bytes, i + k, w, sink) {
+            if g.test(w) & 1 != 0 && self.verify(g, bytes, i + k, w, sink) {
                 return true;
             }
         }
