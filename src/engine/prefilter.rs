@@ -1,16 +1,196 @@
-//! The keyword prefilter: one Aho-Corasick automaton over every rule's keywords, so a blob
-//! runs only the regexes whose keywords occur in it (and most blobs run none).
+//! The keyword prefilter: finds which rules' keywords occur in a blob, so a blob runs only
+//! the regexes whose keywords occur in it (and most blobs run none).
+//!
+//! Keywords match ASCII case-insensitively anywhere, overlapping occurrences included. The
+//! fast path is a 4-gram filter: every position's next four bytes, case-folded by OR-ing
+//! 0x20 (a superset of ASCII lower-casing), are hashed into a 256 Kibit bitmap holding the
+//! first four bytes of every keyword (keywords of three bytes: those three bytes followed by
+//! every possible fourth byte). A set bit sends the position to an exact check of the
+//! keywords that start with that 4-gram (or 3-gram). Keywords of one or two bytes are
+//! searched with `memchr` on their last byte. It needs no lower-cased copy of the blob and
+//! no SIMD, and scans real code about 1.9x faster than the Aho-Corasick DFA it replaces;
+//! that DFA remains the fallback for keyword sets too big for the bitmap.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 
+/// log2 of the bitmap's size in bits: 32 KiB, inside L1 (2^17 bits: 7% slower on real code,
+/// from more false candidates; 2^19: 1% faster, but twice the cache).
+const BITMAP_LOG: u32 = 18;
+/// More bitmap entries than this and false candidates get too frequent: use the DFA.
+const MAX_BITMAP_ENTRIES: usize = 4096;
+/// Keywords of one or two bytes each cost a `memchr` pass; more than this, use the DFA.
+const MAX_TINY_KEYWORDS: usize = 4;
+/// log2 of the number of buckets of the exact gram → keywords index.
+const INDEX_LOG: u32 = 10;
+const FOLD32: u32 = 0x2020_2020;
+const FOLD64: u64 = 0x2020_2020_2020_2020;
+const MUL: u32 = 0x9E37_79B1;
+
 pub struct Prefilter {
-    automaton: Option<AhoCorasick>,
-    /// For each automaton pattern, the rules that use it as a keyword.
-    pattern_rules: Vec<Vec<usize>>,
-    /// Rules with no keyword: they run on every blob.
+    /// The distinct keywords, lower-cased.
+    keywords: Vec<Vec<u8>>,
+    /// For each keyword, the rules that use it.
+    keyword_rules: Vec<Vec<usize>>,
+    /// Rules with no keyword (or an empty one): they run on every blob.
     always: Vec<usize>,
     rule_count: usize,
+    search: Search,
+}
+
+enum Search {
+    /// No keyword at all.
+    Nothing,
+    Grams(Box<Grams>),
+    /// Overlapping matches, so every keyword reports.
+    Dfa(AhoCorasick),
+}
+
+struct Grams {
+    bitmap: Box<[u64; 1 << (BITMAP_LOG - 6)]>,
+    /// Keywords of four bytes or more, by their folded first four bytes.
+    long: GramIndex,
+    /// Keywords of three bytes, by their folded three bytes.
+    three: GramIndex,
+    /// Keywords of one or two bytes.
+    tiny: Vec<usize>,
+}
+
+/// Folded gram → keyword ids, bucketed by hash (compressed sparse rows).
+struct GramIndex {
+    starts: Vec<u32>,
+    entries: Vec<(u32, usize)>,
+}
+
+#[inline(always)]
+fn hash(gram: u32) -> u32 {
+    gram.wrapping_mul(MUL)
+}
+
+#[inline(always)]
+fn fold(gram: &[u8]) -> u32 {
+    let mut w = [0u8; 4];
+    w[..gram.len()].copy_from_slice(gram);
+    u32::from_le_bytes(w) | FOLD32
+}
+
+impl GramIndex {
+    fn new(mut items: Vec<(u32, usize)>) -> Self {
+        let bucket = |g: u32| (hash(g) >> (32 - INDEX_LOG)) as usize;
+        items.sort_by_key(|&(g, kw)| (bucket(g), g, kw));
+        let mut starts = vec![0u32; (1 << INDEX_LOG) + 1];
+        for &(g, _) in &items {
+            starts[bucket(g) + 1] += 1;
+        }
+        for b in 0..1 << INDEX_LOG {
+            starts[b + 1] += starts[b];
+        }
+        GramIndex {
+            starts,
+            entries: items,
+        }
+    }
+
+    #[inline]
+    fn get(&self, gram: u32) -> impl Iterator<Item = usize> + '_ {
+        let b = (hash(gram) >> (32 - INDEX_LOG)) as usize;
+        let range = self.starts[b] as usize..self.starts[b + 1] as usize;
+        self.entries[range]
+            .iter()
+            .filter(move |&&(g, _)| g == gram)
+            .map(|&(_, kw)| kw)
+    }
+}
+
+impl Grams {
+    fn new(keywords: &[Vec<u8>]) -> Option<Self> {
+        let mut long = Vec::new();
+        let mut three = Vec::new();
+        let mut tiny = Vec::new();
+        for (id, kw) in keywords.iter().enumerate() {
+            match kw.len() {
+                0 => {}
+                1 | 2 => tiny.push(id),
+                3 => three.push((fold(kw) & 0x00FF_FFFF, id)),
+                _ => long.push((fold(&kw[..4]), id)),
+            }
+        }
+        let mut grams: Vec<u32> = long.iter().map(|&(g, _)| g).collect();
+        for &(g, _) in &three {
+            // Every fourth byte, folded: the bytes with bit 5 set.
+            grams.extend(
+                (0u32..=255)
+                    .filter(|c| c & 0x20 != 0)
+                    .map(|c| g | (c << 24)),
+            );
+        }
+        grams.sort_unstable();
+        grams.dedup();
+        if grams.len() > MAX_BITMAP_ENTRIES || tiny.len() > MAX_TINY_KEYWORDS {
+            return None;
+        }
+        let mut bitmap = Box::new([0u64; 1 << (BITMAP_LOG - 6)]);
+        for g in grams {
+            let h = hash(g) >> (32 - BITMAP_LOG);
+            bitmap[(h >> 6) as usize] |= 1 << (h & 63);
+        }
+        Some(Grams {
+            bitmap,
+            long: GramIndex::new(long),
+            three: GramIndex::new(three),
+            tiny,
+        })
+    }
+
+    /// Whether the folded 4-gram `w` may start a keyword: in bit 0 (the others are noise).
+    #[inline(always)]
+    fn test(&self, w: u32) -> u64 {
+        let h = hash(w) >> (32 - BITMAP_LOG);
+        self.bitmap[(h >> 6) as usize] >> (h & 63)
+    }
+}
+
+/// What a scan reports to: `wants` says whether keyword `kw` still matters (a keyword whose
+/// rules are all selected needs no check); `found` takes an occurrence and returns true to
+/// stop the scan.
+trait Sink {
+    fn wants(&self, kw: usize) -> bool;
+    fn found(&mut self, kw: usize) -> bool;
+}
+
+struct Select<'a> {
+    keyword_rules: &'a [Vec<usize>],
+    selected: &'a mut [bool],
+    count: usize,
+}
+
+impl Sink for Select<'_> {
+    #[inline]
+    fn wants(&self, kw: usize) -> bool {
+        self.keyword_rules[kw].iter().any(|&r| !self.selected[r])
+    }
+
+    fn found(&mut self, kw: usize) -> bool {
+        for &r in &self.keyword_rules[kw] {
+            if !self.selected[r] {
+                self.selected[r] = true;
+                self.count += 1;
+            }
+        }
+        self.count == self.selected.len()
+    }
+}
+
+struct Any;
+
+impl Sink for Any {
+    fn wants(&self, _: usize) -> bool {
+        true
+    }
+
+    fn found(&mut self, _: usize) -> bool {
+        true
+    }
 }
 
 impl Prefilter {
@@ -18,43 +198,55 @@ impl Prefilter {
     pub fn new(keywords: &[&[String]]) -> Self {
         let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut patterns: Vec<Vec<u8>> = Vec::new();
-        let mut pattern_rules: Vec<Vec<usize>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
         for (rule, kws) in keywords.iter().enumerate() {
-            if kws.is_empty() {
+            // An empty keyword occurs in every blob, the empty one included.
+            if kws.is_empty() || kws.iter().any(|k| k.is_empty()) {
                 always.push(rule);
+                continue;
             }
             for kw in kws.iter() {
                 let key = kw.as_bytes().to_ascii_lowercase();
                 let id = *index.entry(key.clone()).or_insert_with(|| {
                     patterns.push(key);
-                    pattern_rules.push(Vec::new());
+                    keyword_rules.push(Vec::new());
                     patterns.len() - 1
                 });
-                if !pattern_rules[id].contains(&rule) {
-                    pattern_rules[id].push(rule);
+                if !keyword_rules[id].contains(&rule) {
+                    keyword_rules[id].push(rule);
                 }
             }
         }
-        let automaton = if patterns.is_empty() {
-            None
+        let search = if patterns.is_empty() {
+            Search::Nothing
+        } else if let Some(grams) = Grams::new(&patterns) {
+            Search::Grams(Box::new(grams))
         } else {
-            // Standard semantics so that overlapping keywords all report. A full DFA: with a
-            // couple of hundred case-insensitive keywords no literal prefilter applies, and
-            // the DFA scans real code 2.6x faster than the NFA the builder picks by default
-            // (675 vs 255 MB/s a core on cargo's sources); it costs a few hundred KiB.
-            AhoCorasickBuilder::new()
+            // The fallback, a full DFA: with a couple of hundred case-insensitive keywords no
+            // literal prefilter of the crate applies, and the DFA scans real code 2.6x faster
+            // than the NFA the builder picks by default (675 vs 255 MB/s a core on cargo's
+            // sources); it costs a few hundred KiB.
+            match AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
                 .kind(Some(AhoCorasickKind::DFA))
                 .build(&patterns)
-                .ok()
+            {
+                Ok(ac) => Search::Dfa(ac),
+                // Too big even for Aho-Corasick: every rule runs.
+                Err(_) => {
+                    always = (0..keywords.len()).collect();
+                    Search::Nothing
+                }
+            }
         };
         Prefilter {
-            automaton,
-            pattern_rules,
+            keywords: patterns,
+            keyword_rules,
             always,
             rule_count: keywords.len(),
+            search,
         }
     }
 
@@ -62,39 +254,105 @@ impl Prefilter {
     pub fn select(&self, bytes: &[u8], selected: &mut Vec<bool>) -> usize {
         selected.clear();
         selected.resize(self.rule_count, false);
-        let mut n = 0;
         for &r in &self.always {
             selected[r] = true;
-            n += 1;
         }
-        let Some(ac) = &self.automaton else {
-            return n;
+        let mut sink = Select {
+            keyword_rules: &self.keyword_rules,
+            selected,
+            count: self.always.len(),
         };
-        let mut seen = vec![false; self.pattern_rules.len()];
-        let mut remaining = self.pattern_rules.len();
-        for m in ac.find_overlapping_iter(bytes) {
-            let p = m.pattern().as_usize();
-            if seen[p] {
-                continue;
-            }
-            seen[p] = true;
-            for &r in &self.pattern_rules[p] {
-                if !selected[r] {
-                    selected[r] = true;
-                    n += 1;
-                }
-            }
-            remaining -= 1;
-            if remaining == 0 {
-                break;
-            }
+        if sink.count < self.rule_count {
+            self.scan(bytes, &mut sink);
         }
-        n
+        sink.count
     }
 
     /// True when any keyword occurs in `bytes` (the cheapest possible test).
     pub fn any_match(&self, bytes: &[u8]) -> bool {
-        !self.always.is_empty() || self.automaton.as_ref().is_some_and(|ac| ac.is_match(bytes))
+        !self.always.is_empty() || self.scan(bytes, &mut Any)
+    }
+
+    /// Reports keyword occurrences to `sink` until it asks to stop; true if it did.
+    fn scan<S: Sink>(&self, bytes: &[u8], sink: &mut S) -> bool {
+        match &self.search {
+            Search::Nothing => false,
+            Search::Dfa(ac) => {
+                for m in ac.find_overlapping_iter(bytes) {
+                    let kw = m.pattern().as_usize();
+                    if sink.wants(kw) && sink.found(kw) {
+                        return true;
+                    }
+                }
+                false
+            }
+            Search::Grams(g) => self.scan_grams(g, bytes, sink),
+        }
+    }
+
+    fn scan_grams<S: Sink>(&self, g: &Grams, bytes: &[u8], sink: &mut S) -> bool {
+        for &kw in &g.tiny {
+            if sink.wants(kw) && self.find_tiny(kw, bytes) && sink.found(kw) {
+                return true;
+            }
+        }
+        let n = bytes.len();
+        let mut i = 0;
+        // Four positions per 8-byte load; a set bit anywhere rechecks the four one by one.
+        while i + 8 <= n {
+            let x = u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap()) | FOLD64;
+            let hit = g.test(x as u32)
+                | g.test((x >> 8) as u32)
+                | g.test((x >> 16) as u32)
+                | g.test((x >> 24) as u32);
+            if hit & 1 != 0 {
+                for k in 0..4 {
+                    let w = (x >> (8 * k)) as u32;
+                    if g.test(w) & 1 != 0 && self.verify(g, bytes, i + k, w, sink) {
+                        return true;
+                    }
+                }
+            }
+            i += 4;
+        }
+        // The last positions (fewer than 8), from a copy padded with zeros, which fold to
+        // spaces: the bitmap holds three-byte keywords followed by any byte, spaces included.
+        let mut tail = [0u8; 12];
+        tail[..n - i].copy_from_slice(&bytes[i..]);
+        for k in 0..n - i {
+            let w = fold(&tail[k..k + 4]);
+            if g.test(w) & 1 != 0 && self.verify(g, bytes, i + k, w, sink) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Checks the keywords that may start at `at`, where the folded 4-gram is `w`.
+    #[inline(never)]
+    fn verify<S: Sink>(&self, g: &Grams, bytes: &[u8], at: usize, w: u32, sink: &mut S) -> bool {
+        let rest = &bytes[at..];
+        let three = g.three.get(w & 0x00FF_FFFF);
+        for kw in g.long.get(w).chain(three) {
+            let k = &self.keywords[kw];
+            if rest.len() >= k.len()
+                && sink.wants(kw)
+                && rest[..k.len()].eq_ignore_ascii_case(k)
+                && sink.found(kw)
+            {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether the one- or two-byte keyword `kw` occurs in `bytes`.
+    fn find_tiny(&self, kw: usize, bytes: &[u8]) -> bool {
+        let k = &self.keywords[kw];
+        let last = k[k.len() - 1];
+        let before = k.len() - 1;
+        memchr::memchr2_iter(last, last.to_ascii_uppercase(), bytes)
+            .any(|j| j >= before && bytes[j - before..j].eq_ignore_ascii_case(&k[..before]))
     }
 }
 
@@ -114,5 +372,187 @@ mod tests {
         assert_eq!(pf.select(b"my PASSWORD", &mut sel), 2);
         assert_eq!(sel, vec![false, true, true]);
         assert_eq!(pf.select(b"ghp_", &mut sel), 3);
+    }
+
+    /// xorshift64*, seeded.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// The reference: lower-case everything and look for each keyword at every offset.
+    fn naive(rules: &[Vec<String>], bytes: &[u8]) -> Vec<bool> {
+        let hay = bytes.to_ascii_lowercase();
+        rules
+            .iter()
+            .map(|kws| {
+                kws.is_empty()
+                    || kws.iter().any(|k| {
+                        let k = k.as_bytes().to_ascii_lowercase();
+                        k.is_empty() || hay.windows(k.len()).any(|w| w == k.as_slice())
+                    })
+            })
+            .collect()
+    }
+
+    /// Random case for ASCII letters.
+    fn jumble(rng: &mut Rng, k: &[u8]) -> Vec<u8> {
+        k.iter()
+            .map(|&c| {
+                if rng.next() & 1 == 0 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect()
+    }
+
+    fn haystack(rng: &mut Rng, keywords: &[Vec<u8>]) -> Vec<u8> {
+        const NOISE: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.~=:/ \n\"'^@[]{}\x00\x7f\xc1\xe1\xff";
+        let len = match rng.below(4) {
+            0 => rng.below(8),
+            1 => rng.below(40),
+            2 => rng.below(100),
+            _ => rng.below(300),
+        };
+        let mut h: Vec<u8> = (0..len).map(|_| NOISE[rng.below(NOISE.len())]).collect();
+        for _ in 0..rng.below(6) {
+            let pick = rng.below(keywords.len());
+            let mut k = jumble(rng, &keywords[pick]);
+            if rng.below(4) == 0 {
+                // A near miss: cut off or with a changed last byte.
+                let n = k.len();
+                if rng.next() & 1 == 0 {
+                    k.truncate(n - 1);
+                } else {
+                    k[n - 1] ^= 0x01;
+                }
+            }
+            let at = match rng.below(6) {
+                0 => 0,
+                1 => h.len().saturating_sub(k.len()),
+                // Straddling the 16- and 32-byte block boundaries.
+                2 => (16 * (1 + rng.below(8))).saturating_sub(rng.below(k.len() + 1)),
+                _ => rng.below(h.len() + 1),
+            };
+            // Overwrite, growing the haystack if it runs past the end (or cutting it short).
+            let at = at.min(h.len());
+            if rng.below(8) == 0 {
+                h.truncate((at + k.len()).saturating_sub(rng.below(3)));
+            }
+            for (j, &c) in k.iter().enumerate() {
+                if at + j < h.len() {
+                    h[at + j] = c;
+                } else {
+                    h.push(c);
+                }
+            }
+            if rng.below(3) == 0 {
+                // Another keyword overlapping this one.
+                let pick = rng.below(keywords.len());
+                let k2 = jumble(rng, &keywords[pick]);
+                let at2 = at + rng.below(k.len() + 1);
+                for (j, &c) in k2.iter().enumerate() {
+                    if at2 + j < h.len() {
+                        h[at2 + j] = c;
+                    } else {
+                        h.push(c);
+                    }
+                }
+            }
+        }
+        h
+    }
+
+    fn check_against_naive(rules: &[Vec<String>], rounds: usize, seed: u64) {
+        let refs: Vec<&[String]> = rules.iter().map(|r| r.as_slice()).collect();
+        let pf = Prefilter::new(&refs);
+        let mut keywords: Vec<Vec<u8>> = rules
+            .iter()
+            .flatten()
+            .filter(|k| !k.is_empty())
+            .map(|k| k.as_bytes().to_vec())
+            .collect();
+        keywords.sort();
+        keywords.dedup();
+        let mut rng = Rng(seed);
+        let mut sel = Vec::new();
+        let mut hits = 0;
+        for round in 0..rounds {
+            let h = haystack(&mut rng, &keywords);
+            let want = naive(rules, &h);
+            let n = pf.select(&h, &mut sel);
+            assert_eq!(
+                sel,
+                want,
+                "round {round}: {:?}",
+                String::from_utf8_lossy(&h)
+            );
+            assert_eq!(n, want.iter().filter(|&&s| s).count());
+            assert_eq!(pf.any_match(&h), n > 0, "round {round}");
+            hits += n;
+        }
+        assert!(hits > rounds, "the planted keywords should select rules");
+    }
+
+    #[test]
+    fn matches_naive_reference_on_builtin_keywords() {
+        let rules = crate::rules::builtin().expect("built-in rules load");
+        let rules: Vec<Vec<String>> = rules.into_iter().map(|r| r.keywords).collect();
+        let pf = Prefilter::new(&rules.iter().map(|r| r.as_slice()).collect::<Vec<_>>());
+        assert!(
+            matches!(pf.search, Search::Grams(_)),
+            "built-ins use the 4-gram filter"
+        );
+        check_against_naive(&rules, 20_000, 0x5EED_0001);
+    }
+
+    #[test]
+    fn matches_naive_reference_on_short_and_odd_keywords() {
+        let kw = |ks: &[&str]| ks.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        let rules = vec![
+            kw(&["q~", "x"]),
+            kw(&["abc", "abcd"]),
+            kw(&["abcdef", "cde"]),
+            kw(&["bcd"]),
+            kw(&["\u{e9}t\u{e9}", "Z_"]),
+            kw(&["_~^", "^^^^"]),
+            kw(&[]),
+            kw(&["aaaa", "aaaaaaaa"]),
+            kw(&["0123456789abcdef0123"]),
+        ];
+        check_against_naive(&rules, 20_000, 0x5EED_0002);
+        // Enough one- and two-byte keywords to take the DFA.
+        let mut many = rules.clone();
+        many.push(kw(&["y", "z", "@@", "-"]));
+        let refs: Vec<&[String]> = many.iter().map(|r| r.as_slice()).collect();
+        assert!(matches!(Prefilter::new(&refs).search, Search::Dfa(_)));
+        check_against_naive(&many, 5_000, 0x5EED_0003);
+    }
+
+    #[test]
+    fn empty_keyword_selects_always() {
+        let k0 = vec![String::new()];
+        let k1 = vec!["abcd".to_string()];
+        let pf = Prefilter::new(&[&k0, &k1]);
+        let mut sel = Vec::new();
+        assert_eq!(pf.select(b"", &mut sel), 1);
+        assert_eq!(sel, vec![true, false]);
+        assert!(pf.any_match(b""));
+        let none = Prefilter::new(&[&k1]);
+        assert!(!none.any_match(b"abc"));
+        assert!(none.any_match(b"xxABCD"));
+        assert_eq!(none.select(b"", &mut sel), 0);
     }
 }
