@@ -29,6 +29,8 @@ pub struct Engine {
 #[derive(Default)]
 pub struct Scratch {
     selected: Vec<bool>,
+    /// The blob lower-cased, for rules that ask for it (reused across blobs).
+    lower: Vec<u8>,
 }
 
 /// What one blob produced.
@@ -97,10 +99,24 @@ impl Engine {
             }
         }
         let mut candidates = Vec::new();
+        let mut lowered = false;
         for (i, rule) in self.rules.iter().enumerate() {
-            if scratch.selected[i] {
-                self.run_rule(i, rule, bytes, &mut candidates);
+            if !scratch.selected[i] {
+                continue;
             }
+            let haystack = if rule.lowercase {
+                if !lowered {
+                    scratch.lower.clear();
+                    scratch
+                        .lower
+                        .extend(bytes.iter().map(u8::to_ascii_lowercase));
+                    lowered = true;
+                }
+                &scratch.lower[..]
+            } else {
+                bytes
+            };
+            self.run_rule(i, rule, bytes, haystack, &mut candidates);
         }
         if candidates.is_empty() {
             return out;
@@ -127,15 +143,24 @@ impl Engine {
         out
     }
 
-    fn run_rule(&self, idx: usize, rule: &Rule, bytes: &[u8], out: &mut Vec<Candidate>) {
+    /// Runs one rule's regex over `haystack` (the blob, or its lower-cased copy: same
+    /// offsets) and checks each secret as it stands in `bytes`.
+    fn run_rule(
+        &self,
+        idx: usize,
+        rule: &Rule,
+        bytes: &[u8],
+        haystack: &[u8],
+        out: &mut Vec<Candidate>,
+    ) {
         let Some(compiled) = rule.compiled() else {
             return;
         };
-        for caps in compiled.regex.captures_iter(bytes) {
+        for caps in compiled.regex.captures_iter(haystack) {
             let Some(m) = caps.get(compiled.secret_group) else {
                 continue;
             };
-            let secret = m.as_bytes();
+            let secret = &bytes[m.range()];
             if secret.is_empty() {
                 continue;
             }

@@ -90,6 +90,12 @@ pub struct RuleSpec {
     #[serde(default)]
     pub no_keywords_reason: Option<String>,
     pub regex: Spanned<String>,
+    /// Run the regex on an ASCII-lowercased copy of the blob (same offsets; the secret is
+    /// still taken from the original bytes). Lets a rule whose names are case-insensitive
+    /// write them as lower-case literals, which the regex engine can prefilter, where
+    /// `(?i)` over many long words disables its literal prefilter.
+    #[serde(default)]
+    pub lowercase: bool,
     #[serde(default)]
     pub entropy: Option<Spanned<f64>>,
     #[serde(default)]
@@ -121,6 +127,8 @@ pub struct Rule {
     pub provider: String,
     pub keywords: Vec<String>,
     pub regex_src: String,
+    /// The regex runs on the lower-cased blob (see [`RuleSpec::lowercase`]).
+    pub lowercase: bool,
     pub entropy: Option<f64>,
     pub validator: Option<Validator>,
     pub severity: Severity,
@@ -354,6 +362,7 @@ pub fn build_rule(
         name: spec.name,
         keywords: spec.keywords,
         regex_src,
+        lowercase: spec.lowercase,
         entropy,
         validator,
         severity: spec.severity,

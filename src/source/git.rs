@@ -596,10 +596,19 @@ where
     let pool = &plan.pool;
     let pb = bar(opts.progress, plan.blobs.len() as u64, "blobs");
     let done_bytes = AtomicU64::new(0);
+    // Read versions of one file together, newest first: git deltifies older versions
+    // against newer ones, so this order finds delta bases in libgit2's cache.
+    let mut order: Vec<u32> = (0..plan.blobs.len() as u32).collect();
+    order.sort_by_key(|&i| {
+        let b = &plan.blobs[i as usize];
+        b.intros
+            .first()
+            .map_or((u32::MAX, 0), |x| (x.path, u32::MAX - x.commit))
+    });
     let results = pool.install(|| {
-        plan.blobs
+        order
             .par_iter()
-            .enumerate()
+            .map(|&i| (i as usize, &plan.blobs[i as usize]))
             .map_init(&init, |state, (i, b)| {
                 pb.inc(1);
                 let read = with_repo(&plan.git_dir, |repo| {
