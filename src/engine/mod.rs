@@ -259,6 +259,19 @@ mod tests {
     }
 
     #[test]
+    fn lowercase_rules_match_any_case_and_keep_the_secret_as_written() {
+        let text = b"DB_PASSWORD = \"Ul4bR2hRzAt8kQa5ih1P\"\n";
+        let r = engine().scan(text, "x", &mut Scratch::default());
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.rule_id == "generic-secret")
+            .expect("generic rule (lowercase = true) matches upper-case names");
+        assert_eq!(f.secret, "Ul4bR2hRzAt8kQa5ih1P");
+        assert_eq!((f.line, f.column), (1, 16));
+    }
+
+    #[test]
     fn inline_marker_suppresses() {
         let text = format!("key = \"{}\" # leakscan:allow\n", token());
         let r = engine().scan(text.as_bytes(), "x", &mut Scratch::default());
