@@ -191,7 +191,10 @@ impl Engine {
         let (_, line_end) = lines.line_bounds(bytes, c.end.saturating_sub(1).max(c.start));
         let before_start = line_start.max(c.start.saturating_sub(SNIPPET_CONTEXT));
         let after_end = line_end.min(c.end + SNIPPET_CONTEXT).max(c.end);
-        let secret_bytes = &bytes[c.start..c.end];
+        let secret = String::from_utf8_lossy(&bytes[c.start..c.end]).into_owned();
+        // From the secret as reported (lossy UTF-8), so that history, which relabels findings
+        // with their paths, computes the same fingerprint as a file scan.
+        let fingerprint = finding::fingerprint(&rule.id, path, secret.as_bytes());
         Finding {
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),
@@ -209,7 +212,7 @@ impl Engine {
             end_char_column: lines.char_column(bytes, c.end),
             start: c.start,
             end: c.end,
-            secret: String::from_utf8_lossy(secret_bytes).into_owned(),
+            secret,
             checksum: c.checksum,
             entropy: (c.entropy * 1000.0).round() / 1000.0,
             snippet: Snippet {
@@ -218,7 +221,7 @@ impl Engine {
                 )),
                 after: finding::escape_control(&String::from_utf8_lossy(&bytes[c.end..after_end])),
             },
-            fingerprint: finding::fingerprint(&rule.id, path, secret_bytes),
+            fingerprint,
             commit: None,
             occurrences: None,
         }
