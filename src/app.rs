@@ -263,8 +263,9 @@ pub fn summary(o: &Outcome, started: Instant) -> String {
         n => format!("{n} findings ({})", by_sev.join(", ")),
     };
     format!(
-        "leakscan: {findings} in {} files ({}) in {:.2}s; suppressed: {} allowlist, {} inline, {} baseline; skipped: {} binary, {} too large, {} unreadable, {} allowlisted paths",
+        "leakscan: {findings} in {} {} ({}) in {:.2}s; suppressed: {} allowlist, {} inline, {} baseline; skipped: {} binary, {} too large, {} unreadable, {} allowlisted paths",
         g(&s.files),
+        if g(&s.files) == 1 { "file" } else { "files" },
         human_bytes(g(&s.bytes)),
         started.elapsed().as_secs_f64(),
         o.suppressed.allowlist,

@@ -93,7 +93,7 @@ fn identical_blob_reintroduced_and_copied_is_reported_once_per_path() {
     );
     assert!(found.iter().all(|f| f["occurrences"] == 1));
     assert!(
-        run.stderr.contains("in 1 files"),
+        run.stderr.contains("in 1 file "),
         "one blob, scanned once: {}",
         run.stderr
     );
