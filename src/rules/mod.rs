@@ -165,6 +165,7 @@ pub fn compile(src: &str) -> Result<Compiled, String> {
     let regex = RegexBuilder::new(src)
         .unicode(false)
         .size_limit(32 << 20)
+        .dfa_size_limit(16 << 20)
         .build()
         .map_err(|e| format!("invalid regex: {e}"))?;
     let secret_group = regex
