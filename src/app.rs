@@ -209,33 +209,25 @@ pub(crate) fn finish(
         color,
     };
     let mut warn_limit = |msg: String| source::warn(&msg);
-    match &common.output {
-        Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot create output file {}", path.display()))?;
-            let mut w = std::io::BufWriter::new(file);
-            report::write(
-                &mut w,
-                common.format,
-                &outcome.findings,
-                opts,
-                &mut warn_limit,
-            )
-            .with_context(|| format!("writing {}", path.display()))?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::new(stdout.lock());
-            report::write(
-                &mut w,
-                common.format,
-                &outcome.findings,
-                opts,
-                &mut warn_limit,
-            )
-            .context("writing the report to stdout")?;
-        }
-    }
+    let (sink, target): (Box<dyn Write>, String) = match &common.output {
+        Some(path) => (
+            Box::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot create output file {}", path.display()))?,
+            ),
+            path.display().to_string(),
+        ),
+        None => (Box::new(std::io::stdout().lock()), "stdout".to_string()),
+    };
+    let mut w = std::io::BufWriter::new(sink);
+    report::write(
+        &mut w,
+        common.format,
+        &outcome.findings,
+        opts,
+        &mut warn_limit,
+    )
+    .with_context(|| format!("writing the report to {target}"))?;
     if !common.quiet {
         eprintln!("{}", summary(outcome, started));
     }
