@@ -473,3 +473,46 @@ fn the_project_scans_itself_clean() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn the_demo_fixture_reports_exactly_its_planted_secrets() {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let (code, findings, _) = scan_json(&demo, &[]);
+    assert_eq!(code, 1);
+    let got: Vec<(String, u64, String, Value)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["rule_id"].as_str().unwrap_or("").to_string(),
+                f["checksum"].clone(),
+            )
+        })
+        .collect();
+    let valid = Value::from("valid");
+    assert_eq!(
+        got,
+        vec![
+            (".npmrc".into(), 1, "npm-access-token".into(), valid.clone()),
+            (
+                "app/config.py".into(),
+                4,
+                "github-pat-classic".into(),
+                valid
+            ),
+            (
+                "deploy/values.yaml".into(),
+                2,
+                "aws-access-key-id".into(),
+                Value::Null
+            ),
+            (
+                "deploy/values.yaml".into(),
+                3,
+                "aws-secret-access-key".into(),
+                Value::Null
+            ),
+        ]
+    );
+}
