@@ -143,10 +143,7 @@ fn scan(cmd: ScanCmd) -> Result<u8> {
     let opts = fs_source::WalkOptions {
         roots,
         no_ignore: cmd.no_ignore,
-        max_file_size: cmd
-            .max_file_size
-            .or(cfg.max_file_size)
-            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        max_file_size: max_file_size(&cmd.common, &cfg),
         threads,
     };
 
@@ -176,6 +173,14 @@ fn scan(cmd: ScanCmd) -> Result<u8> {
     let (findings, inline) = collected.into_inner().unwrap_or_else(|p| p.into_inner());
     let mut outcome = Outcome::new(findings, inline, stats, &cfg);
     finish(&cmd.common, &mut outcome, &baseline, started)
+}
+
+/// `--max-file-size`, else the config's `limits.max_file_size`, else the default.
+fn max_file_size(common: &CommonArgs, cfg: &Config) -> u64 {
+    common
+        .max_file_size
+        .or(cfg.max_file_size)
+        .unwrap_or(DEFAULT_MAX_FILE_SIZE)
 }
 
 pub(crate) fn thread_count(common: &CommonArgs) -> usize {
@@ -421,10 +426,7 @@ fn history(cmd: HistoryCmd) -> Result<u8> {
         range: cmd.range.clone(),
         since,
         branch: cmd.branch.clone(),
-        max_file_size: cmd
-            .max_file_size
-            .or(cfg.max_file_size)
-            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        max_file_size: max_file_size(&cmd.common, &cfg),
         threads: thread_count(&cmd.common),
         progress: !cmd.common.quiet && std::io::stderr().is_terminal(),
     };
@@ -496,10 +498,7 @@ fn staged(cmd: StagedCmd) -> Result<u8> {
     };
     let mut cfg = load_config(cmd.common.config.as_deref(), Some(&workdir))?;
     let engine = build_engine(&mut cfg)?;
-    let max = cmd
-        .max_file_size
-        .or(cfg.max_file_size)
-        .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let max = max_file_size(&cmd.common, &cfg);
     let stats = SourceStats::default();
     let mut scratch = Scratch::default();
     let mut findings = Vec::new();

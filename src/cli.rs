@@ -41,10 +41,6 @@ pub struct ScanCmd {
     /// Scan files that .gitignore/.ignore exclude, and hidden ones.
     #[arg(long)]
     pub no_ignore: bool,
-    /// Skip (with a warning) files larger than this many bytes [default: 104857600, or
-    /// limits.max_file_size in the config].
-    #[arg(long, value_name = "BYTES")]
-    pub max_file_size: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -71,10 +67,6 @@ pub struct HistoryCmd {
     /// Only commits reachable from this branch, tag or revision [default: every ref and HEAD].
     #[arg(long, value_name = "REF")]
     pub branch: Option<String>,
-    /// Skip (with a warning) blobs larger than this many bytes [default: 104857600, or
-    /// limits.max_file_size in the config].
-    #[arg(long, value_name = "BYTES")]
-    pub max_file_size: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -84,10 +76,6 @@ pub struct StagedCmd {
     pub repo: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Skip (with a warning) staged files larger than this many bytes [default: 104857600, or
-    /// limits.max_file_size in the config].
-    #[arg(long, value_name = "BYTES")]
-    pub max_file_size: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +116,10 @@ pub struct CommonArgs {
     /// When to colour the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+    /// Skip (with a warning) files or blobs larger than this many bytes [default: 104857600,
+    /// or limits.max_file_size in the config].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
     /// No summary line on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,

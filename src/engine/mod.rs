@@ -66,11 +66,6 @@ impl Engine {
         self.prefilter.select(bytes, &mut scratch.selected)
     }
 
-    /// Cheap test: could any rule match in `bytes`?
-    pub fn may_match(&self, bytes: &[u8]) -> bool {
-        self.prefilter.any_match(bytes)
-    }
-
     /// Scans one blob. `path` only labels the findings (and feeds their fingerprints).
     pub fn scan(&self, bytes: &[u8], path: &str, scratch: &mut Scratch) -> BlobScan {
         self.scan_with(bytes, path, scratch, None)

@@ -152,19 +152,14 @@ impl Grams {
 
 /// What a scan reports to: `wants` says whether keyword `kw` still matters (a keyword whose
 /// rules are all selected needs no check); `found` takes an occurrence and returns true to
-/// stop the scan.
-trait Sink {
-    fn wants(&self, kw: usize) -> bool;
-    fn found(&mut self, kw: usize) -> bool;
-}
-
+/// stop the scan (every rule is selected).
 struct Select<'a> {
     keyword_rules: &'a [Vec<usize>],
     selected: &'a mut [bool],
     count: usize,
 }
 
-impl Sink for Select<'_> {
+impl Select<'_> {
     #[inline]
     fn wants(&self, kw: usize) -> bool {
         self.keyword_rules[kw].iter().any(|&r| !self.selected[r])
@@ -178,18 +173,6 @@ impl Sink for Select<'_> {
             }
         }
         self.count == self.selected.len()
-    }
-}
-
-struct Any;
-
-impl Sink for Any {
-    fn wants(&self, _: usize) -> bool {
-        true
-    }
-
-    fn found(&mut self, _: usize) -> bool {
-        true
     }
 }
 
@@ -268,13 +251,8 @@ impl Prefilter {
         sink.count
     }
 
-    /// True when any keyword occurs in `bytes` (the cheapest possible test).
-    pub fn any_match(&self, bytes: &[u8]) -> bool {
-        !self.always.is_empty() || self.scan(bytes, &mut Any)
-    }
-
     /// Reports keyword occurrences to `sink` until it asks to stop; true if it did.
-    fn scan<S: Sink>(&self, bytes: &[u8], sink: &mut S) -> bool {
+    fn scan(&self, bytes: &[u8], sink: &mut Select) -> bool {
         match &self.search {
             Search::Nothing => false,
             Search::Dfa(ac) => {
@@ -290,7 +268,7 @@ impl Prefilter {
         }
     }
 
-    fn scan_grams<S: Sink>(&self, g: &Grams, bytes: &[u8], sink: &mut S) -> bool {
+    fn scan_grams(&self, g: &Grams, bytes: &[u8], sink: &mut Select) -> bool {
         for &kw in &g.tiny {
             if sink.wants(kw) && self.find_tiny(kw, bytes) && sink.found(kw) {
                 return true;
@@ -330,7 +308,7 @@ impl Prefilter {
 
     /// Checks the keywords that may start at `at`, where the folded 4-gram is `w`.
     #[inline(never)]
-    fn verify<S: Sink>(&self, g: &Grams, bytes: &[u8], at: usize, w: u32, sink: &mut S) -> bool {
+    fn verify(&self, g: &Grams, bytes: &[u8], at: usize, w: u32, sink: &mut Select) -> bool {
         let rest = &bytes[at..];
         let three = g.three.get(w & 0x00FF_FFFF);
         for kw in g.long.get(w).chain(three) {
@@ -500,7 +478,6 @@ mod tests {
                 String::from_utf8_lossy(&h)
             );
             assert_eq!(n, want.iter().filter(|&&s| s).count());
-            assert_eq!(pf.any_match(&h), n > 0, "round {round}");
             hits += n;
         }
         assert!(hits > rounds, "the planted keywords should select rules");
@@ -549,10 +526,9 @@ mod tests {
         let mut sel = Vec::new();
         assert_eq!(pf.select(b"", &mut sel), 1);
         assert_eq!(sel, vec![true, false]);
-        assert!(pf.any_match(b""));
         let none = Prefilter::new(&[&k1]);
-        assert!(!none.any_match(b"abc"));
-        assert!(none.any_match(b"xxABCD"));
+        assert_eq!(none.select(b"abc", &mut sel), 0);
+        assert_eq!(none.select(b"xxABCD", &mut sel), 1);
         assert_eq!(none.select(b"", &mut sel), 0);
     }
 }
