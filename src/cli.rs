@@ -38,15 +38,27 @@ pub struct ScanCmd {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Scan files that .gitignore/.ignore exclude, and hidden ones.
+    /// Scan files that .gitignore/.ignore exclude (hidden files are always scanned; `.git/`
+    /// never is).
     #[arg(long)]
     pub no_ignore: bool,
 }
 
+/// `baseline` takes only what means something for it: it always writes redacted JSON,
+/// exits 0, and applies no earlier baseline.
 #[derive(Debug, Args)]
 pub struct BaselineCmd {
+    /// Files or directories to scan; `-` for standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Write the baseline to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     #[command(flatten)]
-    pub scan: ScanCmd,
+    pub input: InputArgs,
+    /// Scan files that .gitignore/.ignore exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 #[derive(Debug, Args)]
@@ -61,7 +73,8 @@ pub struct HistoryCmd {
     /// request adds).
     #[arg(long, value_name = "A..B", conflicts_with = "branch")]
     pub range: Option<String>,
-    /// Only commits made on or after this day (YYYY-MM-DD, UTC).
+    /// Only commits made at or after this time: a day (2024-01-31, midnight UTC), a time
+    /// (2024-01-31T12:00:00Z, 2024-01-31 12:00), `yesterday`, or an age (`2 weeks ago`).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
     /// Only commits reachable from this branch, tag or revision [default: every ref and HEAD].
@@ -88,34 +101,16 @@ pub struct InstallHookCmd {
     pub force: bool,
 }
 
-/// Flags shared by the scanning commands.
-#[derive(Debug, Args, Clone)]
-pub struct CommonArgs {
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Write the report to FILE instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Config file [default: .leakscan.toml at the scanned root, when present].
+/// Flags of every scanning command, `baseline` included: what to read and how.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
+    /// Config file [default: $LEAKSCAN_CONFIG, else .leakscan.toml searched from the scanned
+    /// path up to the repository root].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Suppress findings whose fingerprint is in FILE (a `leakscan baseline` or
-    /// `--format json` report).
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-    /// Print secrets in full. Without it, every format redacts them.
-    #[arg(long)]
-    pub show_secrets: bool,
     /// Worker threads [default: the number of CPUs].
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
-    /// Exit code when findings remain.
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    pub exit_code: u8,
-    /// When to colour the text report.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
     /// Skip (with a warning) files or blobs larger than this many bytes [default: 104857600,
     /// or limits.max_file_size in the config].
     #[arg(long, value_name = "BYTES")]
@@ -125,9 +120,50 @@ pub struct CommonArgs {
     pub quiet: bool,
 }
 
+/// Flags shared by the scanning commands that report (`scan`, `history`, `staged`).
+#[derive(Debug, Args, Clone)]
+pub struct CommonArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Suppress findings whose fingerprint is in FILE (a `leakscan baseline` or
+    /// `--format json` report).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Print secrets in full. Without it, every format redacts them.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Exit code when findings remain (not 2, which means the scan could not be done).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = exit_code)]
+    pub exit_code: u8,
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// `--exit-code`: 0 to 255, but not 2, which leakscan keeps for "could not scan".
+fn exit_code(s: &str) -> Result<u8, String> {
+    let n: u8 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not an exit code from 0 to 255"))?;
+    if n == 2 {
+        return Err(
+            "2 means the scan could not be done as asked; choose another code for findings"
+                .to_string(),
+        );
+    }
+    Ok(n)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// Colour when stdout is a terminal and NO_COLOR is not set.
+    /// Colour when stdout is a terminal, unless NO_COLOR is set or TERM=dumb
+    /// (CLICOLOR_FORCE forces it).
     Auto,
     Always,
     Never,
@@ -137,7 +173,8 @@ pub enum ColorChoice {
 pub enum RulesCmd {
     /// List the rules in force (built-in plus config), one a line.
     List {
-        /// Config file [default: ./.leakscan.toml, when present].
+        /// Config file [default: $LEAKSCAN_CONFIG, else .leakscan.toml searched from the
+        /// current directory up to the repository root].
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
         /// `text` (a table) or `json`.

@@ -5,7 +5,7 @@
 //! disabled_rules = ["slack-user-token"]
 //!
 //! [allowlist]
-//! paths = ["fixtures/**", "*.lock"]        # globs on the path relative to the scanned root
+//! paths = ["fixtures/", "*.lock", "!fixtures/live.env"]  # gitignore patterns on reported paths
 //! regexes = ['''^AKIA[A-Z2-7]{12}TEST$''']  # on the secret
 //! stopwords = ["notasecret"]                # case-insensitive substrings of the secret
 //!
@@ -18,12 +18,12 @@
 //! ```
 
 use crate::rules::{self, line_col, LoadError, LoadPolicy, Rule, RuleSpec};
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
-/// The file name looked for at the scanned root.
+/// The file name looked for from the scanned path up to the repository root.
 pub const FILE_NAME: &str = ".leakscan.toml";
 
 #[derive(Debug, Deserialize)]
@@ -59,15 +59,31 @@ struct RawLimits {
 /// Findings and files the user has said to leave alone.
 #[derive(Debug, Default)]
 pub struct Allowlist {
-    pub paths: Option<GlobSet>,
+    /// Path patterns with gitignore semantics (`!` re-includes, a trailing `/` means a
+    /// directory, a pattern without `/` matches at any depth), relative to `base`.
+    pub paths: Option<Gitignore>,
+    /// Where the patterns are rooted, as a prefix of reported paths: `""` at the repository
+    /// root (or scanned directory), `sub/` for a config file found in `sub/`.
+    pub base: String,
     pub regexes: Vec<regex::Regex>,
     /// Lower-cased.
     pub stopwords: Vec<String>,
 }
 
 impl Allowlist {
+    /// True when a reported path (repository-relative, `/` separators) is allowlisted.
     pub fn path_allowed(&self, path: &str) -> bool {
-        self.paths.as_ref().is_some_and(|g| g.is_match(path))
+        let Some(g) = &self.paths else {
+            return false;
+        };
+        let Some(rel) = path.strip_prefix(self.base.as_str()) else {
+            return false; // outside the directory the config governs
+        };
+        let rel = rel.trim_start_matches('/');
+        if rel.is_empty() || path == "-" {
+            return false;
+        }
+        g.matched_path_or_any_parents(rel, false).is_ignore()
     }
 
     pub fn secret_allowed(&self, secret: &str) -> bool {
@@ -125,15 +141,14 @@ impl Config {
         non_empty(&raw.allowlist.regexes, "regex")?;
         non_empty(&raw.allowlist.stopwords, "stopword")?;
 
-        let mut globs = GlobSetBuilder::new();
+        // Rooted at "" so that the (relative) paths asked are taken as they are.
+        let mut globs = GitignoreBuilder::new("");
         for g in &raw.allowlist.paths {
-            for pattern in expand_glob(g.get_ref()) {
-                let glob = GlobBuilder::new(&pattern)
-                    .literal_separator(true)
-                    .build()
-                    .map_err(|e| err(g.span().start, format!("invalid path glob: {e}")))?;
-                globs.add(glob);
-            }
+            let pattern = g.get_ref().trim();
+            let pattern = pattern.strip_prefix("./").unwrap_or(pattern);
+            globs
+                .add_line(None, pattern)
+                .map_err(|e| err(g.span().start, format!("invalid path pattern: {e}")))?;
         }
         let paths = if raw.allowlist.paths.is_empty() {
             None
@@ -141,7 +156,7 @@ impl Config {
             Some(
                 globs
                     .build()
-                    .map_err(|e| err(0, format!("invalid path globs: {e}")))?,
+                    .map_err(|e| err(0, format!("invalid path patterns: {e}")))?,
             )
         };
         let regexes = raw
@@ -183,6 +198,7 @@ impl Config {
             rules,
             allowlist: Allowlist {
                 paths,
+                base: String::new(),
                 regexes,
                 stopwords,
             },
@@ -225,19 +241,6 @@ impl Config {
     }
 }
 
-/// gitignore-like reading of a glob: one without `/` matches at any depth, and a glob that
-/// names a directory covers everything below it.
-fn expand_glob(g: &str) -> Vec<String> {
-    let g = g.trim().trim_start_matches("./");
-    let anchored = g.trim_start_matches('/');
-    let base = if g.contains('/') && !g.ends_with('/') || g.starts_with('/') {
-        anchored.trim_end_matches('/').to_string()
-    } else {
-        format!("**/{}", anchored.trim_end_matches('/'))
-    };
-    vec![base.clone(), format!("{base}/**")]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,9 +257,33 @@ mod tests {
         assert!(a.path_allowed("sub/Cargo.lock"));
         assert!(a.path_allowed("rules/github.toml"));
         assert!(!a.path_allowed("src/rules.rs"));
+        assert!(!a.path_allowed("-"));
         assert!(a.secret_allowed("abcdef"));
         assert!(a.secret_allowed("x-notasecret-y"));
         assert!(!a.secret_allowed("zabc"));
+    }
+
+    #[test]
+    fn path_patterns_follow_gitignore() {
+        let mut cfg = Config::parse(
+            "c.toml",
+            "[allowlist]\npaths = [\"fixtures/\", \"!fixtures/live/\", \"/top.env\", \"docs/**/*.md\"]\n",
+        )
+        .expect("parses");
+        let a = &cfg.allowlist;
+        assert!(a.path_allowed("fixtures/a.txt"));
+        assert!(a.path_allowed("sub/fixtures/a.txt"));
+        assert!(!a.path_allowed("fixtures/live/real.env"));
+        assert!(a.path_allowed("top.env"));
+        assert!(!a.path_allowed("sub/top.env"));
+        assert!(a.path_allowed("docs/a/b/c.md"));
+        assert!(!a.path_allowed("docs/a/b/c.txt"));
+        // A config found in `sub/` governs paths below `sub/`, rooted there.
+        cfg.allowlist.base = "sub/".to_string();
+        let a = &cfg.allowlist;
+        assert!(a.path_allowed("sub/top.env"));
+        assert!(!a.path_allowed("top.env"));
+        assert!(a.path_allowed("sub/fixtures/x"));
     }
 
     #[test]

@@ -54,12 +54,12 @@ impl Confidence {
     }
 }
 
-/// Outcome of an offline checksum, for formats that carry one.
+/// Outcome of an offline checksum, for formats that carry one. Only `Valid` exists: a token
+/// whose checksum fails is not a token, and the engine drops it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Checksum {
     Valid,
-    Invalid,
 }
 
 /// The commit that introduced a secret at a path (history scans only).
@@ -85,7 +85,8 @@ pub struct Finding {
     pub remediation: String,
     /// The provider's documentation for this kind of credential.
     pub help_uri: Option<String>,
-    /// Relative to the scanned root, `/` separators; `-` for stdin.
+    /// Relative to the repository root inside a git work tree, else to the scanned
+    /// directory; `/` separators; `-` for stdin.
     pub path: String,
     /// 1-based; column counts bytes. `end_*` is exclusive.
     pub line: usize,
@@ -105,6 +106,9 @@ pub struct Finding {
     /// The line around the secret, with the secret already cut out (see [`Snippet`]).
     pub snippet: Snippet,
     pub fingerprint: String,
+    /// The fingerprint releases before 0.2 gave the same finding (they hashed the path
+    /// relative to the scanned argument), where it differs: baselines written then still match.
+    pub legacy_fingerprint: Option<String>,
     pub commit: Option<CommitInfo>,
     /// History: how many distinct blobs at this path carry the same secret.
     pub occurrences: Option<usize>,

@@ -1,14 +1,17 @@
 //! leakscan finds leaked credentials — above all personal access tokens — in files, git
 //! history, staged changes and stdin.
 //!
-//! The crate follows the data flow of the design: sources yield [`blob::Blob`]s, the
-//! [`engine::Engine`] turns bytes into matches, [`triage`] applies allowlists and baselines,
-//! and [`report`] writes the final, sorted findings. A module uses what comes before it in
-//! that flow and never what comes after.
+//! The crate follows the data flow of the design: [`source`]s yield blobs with their
+//! [`source::Origin`] through one [`source::Policy`], the [`engine::Engine`] turns bytes into
+//! matches, [`triage`] labels them as findings and applies allowlists and baselines, and
+//! [`report`] writes the final, sorted findings. [`cmd`] wires one command each over a shared
+//! session. A module uses what comes before it in that flow and never what comes after.
 
-pub mod app;
+#![forbid(unsafe_code)]
+
 pub mod blob;
 pub mod cli;
+pub mod cmd;
 pub mod config;
 pub mod engine;
 pub mod finding;

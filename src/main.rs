@@ -1,5 +1,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    leakscan::app::main()
+    leakscan::cmd::main()
 }

@@ -1,6 +1,7 @@
-//! The engine: bytes in, located findings out. Built once from the rules and shared
+//! The engine: bytes in, located matches out. Built once from the rules and shared
 //! read-only by every thread; each thread brings its own [`Scratch`]. It knows nothing of
-//! files or git: the caller names the blob with a display path.
+//! files, git or paths: a [`Match`] says where in the blob, and `triage::label` turns it into
+//! a finding with its origin.
 //!
 //! Per blob: keyword prefilter, then only the selected rules' regexes, then for each match
 //! of the `secret` group the entropy floor, the shared placeholder filter, the rule's offline
@@ -12,9 +13,10 @@ pub mod prefilter;
 pub mod validate;
 
 use crate::blob::LineIndex;
-use crate::finding::{self, Checksum, Finding, Snippet};
+use crate::finding::{self, Checksum, Snippet};
 use crate::rules::Rule;
 use prefilter::Prefilter;
+use std::sync::Mutex;
 use validate::Verdict;
 
 /// Bytes of context kept on each side of a secret in a snippet.
@@ -23,6 +25,9 @@ const SNIPPET_CONTEXT: usize = 60;
 pub struct Engine {
     rules: Vec<Rule>,
     prefilter: Prefilter,
+    /// Rules whose regex failed its lazy compile (a program over the size limit): the scan
+    /// is incomplete, and the command says so instead of going on without them.
+    broken: Mutex<Vec<usize>>,
 }
 
 /// Per-thread reusable state.
@@ -33,10 +38,35 @@ pub struct Scratch {
     lower: Vec<u8>,
 }
 
+/// A rule's match in one blob: located, with its snippet, and nothing that depends on where
+/// the blob came from.
+#[derive(Clone, Debug)]
+pub struct Match {
+    /// Index of the rule in [`Engine::rules`].
+    pub rule: usize,
+    /// Byte offsets of the secret in its blob.
+    pub start: usize,
+    pub end: usize,
+    /// 1-based; columns count bytes; `end_*` is exclusive.
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    /// Columns counted in Unicode code points.
+    pub char_column: usize,
+    pub end_char_column: usize,
+    /// The secret as matched (lossy UTF-8).
+    pub secret: String,
+    pub checksum: Option<Checksum>,
+    /// Shannon entropy of the secret, rounded to three decimals.
+    pub entropy: f64,
+    pub snippet: Snippet,
+}
+
 /// What one blob produced.
 #[derive(Default, Debug)]
 pub struct BlobScan {
-    pub findings: Vec<Finding>,
+    pub matches: Vec<Match>,
     /// Matches dropped because their line carries `leakscan:allow`.
     pub inline_allowed: usize,
 }
@@ -54,7 +84,17 @@ impl Engine {
     pub fn new(rules: Vec<Rule>) -> Self {
         let keywords: Vec<&[String]> = rules.iter().map(|r| r.keywords.as_slice()).collect();
         let prefilter = Prefilter::new(&keywords);
-        Engine { rules, prefilter }
+        Engine {
+            rules,
+            prefilter,
+            broken: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Ids of the rules whose regex could not be compiled so far.
+    pub fn broken_rules(&self) -> Vec<String> {
+        let broken = self.broken.lock().unwrap_or_else(|p| p.into_inner());
+        broken.iter().map(|&i| self.rules[i].id.clone()).collect()
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -66,21 +106,20 @@ impl Engine {
         self.prefilter.select(bytes, &mut scratch.selected)
     }
 
-    /// Scans one blob. `path` only labels the findings (and feeds their fingerprints).
-    pub fn scan(&self, bytes: &[u8], path: &str, scratch: &mut Scratch) -> BlobScan {
-        self.scan_with(bytes, path, scratch, None)
+    /// Scans one blob.
+    pub fn scan(&self, bytes: &[u8], scratch: &mut Scratch) -> BlobScan {
+        self.scan_with(bytes, scratch, None)
     }
 
     /// Scans one blob with rule `only` alone (still through its keywords): the one-rule
     /// detector that runs a rule's examples.
     pub fn scan_rule(&self, bytes: &[u8], only: usize) -> BlobScan {
-        self.scan_with(bytes, "-", &mut Scratch::default(), Some(only))
+        self.scan_with(bytes, &mut Scratch::default(), Some(only))
     }
 
     fn scan_with(
         &self,
         bytes: &[u8],
-        path: &str,
         scratch: &mut Scratch,
         only: Option<usize>,
     ) -> BlobScan {
@@ -133,7 +172,7 @@ impl Engine {
                 out.inline_allowed += 1;
                 continue;
             }
-            out.findings.push(self.locate(bytes, path, &lines, c));
+            out.matches.push(locate(bytes, &lines, c));
         }
         out
     }
@@ -149,6 +188,10 @@ impl Engine {
         out: &mut Vec<Candidate>,
     ) {
         let Some(compiled) = rule.compiled() else {
+            let mut broken = self.broken.lock().unwrap_or_else(|p| p.into_inner());
+            if !broken.contains(&idx) {
+                broken.push(idx);
+            }
             return;
         };
         for caps in compiled.regex.captures_iter(haystack) {
@@ -177,49 +220,34 @@ impl Engine {
             });
         }
     }
+}
 
-    fn locate(&self, bytes: &[u8], path: &str, lines: &LineIndex, c: Candidate) -> Finding {
-        let rule = &self.rules[c.rule];
-        let (line, column) = lines.locate(c.start);
-        let (end_line, end_column) = lines.locate(c.end);
-        let (line_start, _) = lines.line_bounds(bytes, c.start);
-        let (_, line_end) = lines.line_bounds(bytes, c.end.saturating_sub(1).max(c.start));
-        let before_start = line_start.max(c.start.saturating_sub(SNIPPET_CONTEXT));
-        let after_end = line_end.min(c.end + SNIPPET_CONTEXT).max(c.end);
-        let secret = String::from_utf8_lossy(&bytes[c.start..c.end]).into_owned();
-        // From the secret as reported (lossy UTF-8), so that history, which relabels findings
-        // with their paths, computes the same fingerprint as a file scan.
-        let fingerprint = finding::fingerprint(&rule.id, path, secret.as_bytes());
-        Finding {
-            rule_id: rule.id.clone(),
-            rule_name: rule.name.clone(),
-            provider: rule.provider.clone(),
-            severity: rule.severity,
-            confidence: rule.confidence,
-            remediation: rule.remediation.clone(),
-            help_uri: rule.references.first().cloned(),
-            path: path.to_string(),
-            line,
-            column,
-            end_line,
-            end_column,
-            char_column: lines.char_column(bytes, c.start),
-            end_char_column: lines.char_column(bytes, c.end),
-            start: c.start,
-            end: c.end,
-            secret,
-            checksum: c.checksum,
-            entropy: (c.entropy * 1000.0).round() / 1000.0,
-            snippet: Snippet {
-                before: finding::escape_control(&String::from_utf8_lossy(
-                    &bytes[before_start..c.start],
-                )),
-                after: finding::escape_control(&String::from_utf8_lossy(&bytes[c.end..after_end])),
-            },
-            fingerprint,
-            commit: None,
-            occurrences: None,
-        }
+/// Locates a candidate: line and column, the secret as reported, and the snippet around it.
+fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate) -> Match {
+    let (line, column) = lines.locate(c.start);
+    let (end_line, end_column) = lines.locate(c.end);
+    let (line_start, _) = lines.line_bounds(bytes, c.start);
+    let (_, line_end) = lines.line_bounds(bytes, c.end.saturating_sub(1).max(c.start));
+    let before_start = line_start.max(c.start.saturating_sub(SNIPPET_CONTEXT));
+    let after_end = line_end.min(c.end + SNIPPET_CONTEXT).max(c.end);
+    let text = |b: &[u8]| finding::escape_control(&String::from_utf8_lossy(b));
+    Match {
+        rule: c.rule,
+        start: c.start,
+        end: c.end,
+        line,
+        column,
+        end_line,
+        end_column,
+        char_column: lines.char_column(bytes, c.start),
+        end_char_column: lines.char_column(bytes, c.end),
+        secret: String::from_utf8_lossy(&bytes[c.start..c.end]).into_owned(),
+        checksum: c.checksum,
+        entropy: (c.entropy * 1000.0).round() / 1000.0,
+        snippet: Snippet {
+            before: text(&bytes[before_start..c.start]),
+            after: text(&bytes[c.end..after_end]),
+        },
     }
 }
 
@@ -246,11 +274,12 @@ mod tests {
     #[test]
     fn finds_and_locates_a_token() {
         let text = format!("a\nb\n  key = \"{}\"\n", token());
-        let r = engine().scan(text.as_bytes(), "x", &mut Scratch::default());
-        assert_eq!(r.findings.len(), 1);
-        let f = &r.findings[0];
+        let e = engine();
+        let r = e.scan(text.as_bytes(), &mut Scratch::default());
+        assert_eq!(r.matches.len(), 1);
+        let f = &r.matches[0];
         assert_eq!((f.line, f.column, f.end_line, f.end_column), (3, 10, 3, 50));
-        assert_eq!(f.rule_id, "github-pat-classic");
+        assert_eq!(e.rules()[f.rule].id, "github-pat-classic");
         assert_eq!(f.checksum, Some(Checksum::Valid));
         assert_eq!(f.snippet.before, "  key = \"");
         assert_eq!(f.snippet.after, "\"");
@@ -259,11 +288,12 @@ mod tests {
     #[test]
     fn lowercase_rules_match_any_case_and_keep_the_secret_as_written() {
         let text = b"DB_PASSWORD = \"Ul4bR2hRzAt8kQa5ih1P\"\n";
-        let r = engine().scan(text, "x", &mut Scratch::default());
+        let e = engine();
+        let r = e.scan(text, &mut Scratch::default());
         let f = r
-            .findings
+            .matches
             .iter()
-            .find(|f| f.rule_id == "generic-secret")
+            .find(|f| e.rules()[f.rule].id == "generic-secret")
             .expect("generic rule (lowercase = true) matches upper-case names");
         assert_eq!(f.secret, "Ul4bR2hRzAt8kQa5ih1P");
         assert_eq!((f.line, f.column), (1, 16));
@@ -272,8 +302,8 @@ mod tests {
     #[test]
     fn inline_marker_suppresses() {
         let text = format!("key = \"{}\" # leakscan:allow\n", token());
-        let r = engine().scan(text.as_bytes(), "x", &mut Scratch::default());
-        assert!(r.findings.is_empty());
+        let r = engine().scan(text.as_bytes(), &mut Scratch::default());
+        assert!(r.matches.is_empty());
         assert_eq!(r.inline_allowed, 1);
     }
 
@@ -281,9 +311,9 @@ mod tests {
     fn token_at_last_byte_and_in_latin1() {
         let mut bytes = b"caf\xe9 = ".to_vec();
         bytes.extend_from_slice(token().as_bytes());
-        let r = engine().scan(&bytes, "x", &mut Scratch::default());
-        assert_eq!(r.findings.len(), 1);
-        assert_eq!((r.findings[0].line, r.findings[0].column), (1, 8));
-        assert_eq!(r.findings[0].end, bytes.len());
+        let r = engine().scan(&bytes, &mut Scratch::default());
+        assert_eq!(r.matches.len(), 1);
+        assert_eq!((r.matches[0].line, r.matches[0].column), (1, 8));
+        assert_eq!(r.matches[0].end, bytes.len());
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod json;
 pub mod sarif;
+pub mod summary;
 pub mod text;
 
 use crate::finding::Finding;

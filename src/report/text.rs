@@ -1,16 +1,21 @@
 //! The human format: `path:line:col`, what the token is, the redacted secret in its line, and
-//! what to do now. Colour only when asked (a terminal without `NO_COLOR`).
+//! what to do now. Colour (`anstyle`) only when the session decided so: a terminal without
+//! `NO_COLOR` or `TERM=dumb`, `CLICOLOR_FORCE`, or `--color always`.
 
 use super::Options;
 use crate::finding::{escape_control, Checksum, Finding, Severity};
+use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
+
+const PATH: Style = AnsiColor::Magenta.on_default().bold();
+const NAME: Style = Style::new().bold();
 
 struct Paint(bool);
 
 impl Paint {
-    fn wrap(&self, code: &str, s: &str) -> String {
+    fn wrap(&self, style: Style, s: &str) -> String {
         if self.0 {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("{style}{s}{style:#}")
         } else {
             s.to_string()
         }
@@ -20,25 +25,26 @@ impl Paint {
 pub fn write(out: &mut dyn Write, findings: &[Finding], opts: Options) -> io::Result<()> {
     let p = Paint(opts.color);
     for f in findings {
-        let sev_code = match f.severity {
-            Severity::Critical | Severity::High => "1;31",
-            Severity::Medium => "1;33",
-            Severity::Low => "1;36",
-        };
+        let sev_style = match f.severity {
+            Severity::Critical | Severity::High => AnsiColor::Red,
+            Severity::Medium => AnsiColor::Yellow,
+            Severity::Low => AnsiColor::Cyan,
+        }
+        .on_default()
+        .bold();
         let certainty = match f.checksum {
             Some(Checksum::Valid) => "checksum valid".to_string(),
-            Some(Checksum::Invalid) => "checksum invalid".to_string(),
             None => format!("{} confidence", f.confidence.as_str()),
         };
         writeln!(
             out,
             "{}: {} {} ({}; {})",
             p.wrap(
-                "1;35",
+                PATH,
                 &format!("{}:{}:{}", escape_control(&f.path), f.line, f.column)
             ),
-            p.wrap(sev_code, f.severity.as_str()),
-            p.wrap("1", &f.rule_name),
+            p.wrap(sev_style, f.severity.as_str()),
+            p.wrap(NAME, &f.rule_name),
             f.rule_id,
             certainty
         )?;

@@ -1,12 +1,23 @@
 //! Sources yield blobs — bytes and where they came from — and know nothing of rules.
-//! Each reports what it skipped and why through [`SourceStats`] and warnings on stderr.
+//!
+//! Every source (files, stdin, history, staged) hands its blobs through one [`Policy`]: the
+//! same path allowlist, size limit, binary test and unreadable accounting apply to a blob
+//! whatever it came from, and each is counted once in [`SourceStats`]. Where a blob came from
+//! is its [`Origin`]; findings are labelled with it after the engine, in `triage`.
 
+pub mod anchor;
 pub mod fs;
 pub mod git;
+pub mod progress;
 pub mod staged;
 pub mod stdin;
 
+use crate::blob;
+use crate::finding::CommitInfo;
+use std::fmt::Display;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+pub use progress::warn;
 
 /// Counters shared by the threads of one scan.
 #[derive(Debug, Default)]
@@ -29,7 +40,94 @@ impl SourceStats {
     }
 }
 
-/// Prints a warning on stderr. Paths and messages are escaped: they come from the scanned tree.
-pub fn warn(msg: &str) {
-    eprintln!("leakscan: warning: {}", crate::finding::escape_control(msg));
+/// Where a blob came from: what a finding in it is labelled with.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    /// A file on disk. `path` is anchored (relative to the repository root inside a work tree,
+    /// else to the scanned directory); `legacy` is the path as releases before 0.2 reported it
+    /// (relative to the scanned argument), where that differs, so old baselines still match.
+    File {
+        path: &'a str,
+        legacy: Option<&'a str>,
+    },
+    /// Standard input, or a stream named on the command line.
+    Stdin,
+    /// A blob of git history at `path`, introduced there by `commit`.
+    History {
+        path: &'a str,
+        commit: &'a CommitInfo,
+    },
+    /// A staged blob (what `git commit` would add).
+    Staged { path: &'a str },
+}
+
+impl Origin<'_> {
+    /// The path reports show: `-` for stdin.
+    pub fn path(&self) -> &str {
+        match self {
+            Origin::File { path, .. } | Origin::History { path, .. } | Origin::Staged { path } => {
+                path
+            }
+            Origin::Stdin => "-",
+        }
+    }
+}
+
+/// What every source applies to every blob, and counts: the path allowlist, the size limit,
+/// the binary test, and unreadable input. `name` in each method is the blob's reported path,
+/// for warnings.
+pub struct Policy<'a> {
+    pub max_file_size: u64,
+    /// The config's path allowlist, asked with the anchored path.
+    pub allowlisted: &'a (dyn Fn(&str) -> bool + Sync),
+    pub stats: &'a SourceStats,
+}
+
+impl Policy<'_> {
+    /// Before reading: false (counted) when the path is allowlisted.
+    pub fn admit_path(&self, name: &str) -> bool {
+        if (self.allowlisted)(name) {
+            SourceStats::add(&self.stats.allowlisted_paths, 1);
+            return false;
+        }
+        true
+    }
+
+    /// Before reading, when the size is known: false (counted, with a warning) when too large.
+    pub fn admit_size(&self, name: &str, size: u64) -> bool {
+        if size > self.max_file_size {
+            SourceStats::add(&self.stats.skipped_large, 1);
+            warn(&format!(
+                "{name}: {size} bytes is over --max-file-size {}; skipped (raise the limit to scan it)",
+                self.max_file_size
+            ));
+            return false;
+        }
+        true
+    }
+
+    /// The bytes as read: false (counted) when too large or binary; true counts them scanned.
+    pub fn accept(&self, name: &str, bytes: &[u8]) -> bool {
+        if !self.admit_size(name, bytes.len() as u64) {
+            return false;
+        }
+        if blob::is_binary(bytes) {
+            self.binary();
+            return false;
+        }
+        SourceStats::add(&self.stats.files, 1);
+        SourceStats::add(&self.stats.bytes, bytes.len() as u64);
+        true
+    }
+
+    /// Counts a blob found binary by a source that sniffed its start before reading it all.
+    pub fn binary(&self) {
+        SourceStats::add(&self.stats.skipped_binary, 1);
+    }
+
+    /// A blob that could not be read: counted, with a warning that says what failed.
+    pub fn unreadable(&self, name: &str, err: impl Display) {
+        SourceStats::add(&self.stats.unreadable, 1);
+        warn(&format!("{name}: {err}; skipped"));
+    }
 }

@@ -11,8 +11,7 @@
 //!
 //! The pre-commit hook that runs it is written here too ([`hooks_dir`], [`HOOK_SCRIPT`]).
 
-use super::{warn, SourceStats};
-use crate::blob;
+use super::Policy;
 use crate::finding::escape_control;
 use anyhow::{Context, Result};
 use git2::{Delta, DiffOptions, ErrorCode, FileMode, Patch, Repository};
@@ -37,13 +36,11 @@ impl Added {
     }
 }
 
-/// Scans the staged blobs: calls `visit(path, bytes, added)` for each added or modified text
-/// file within `max_file_size`. `skip(path)` is asked first (path allowlists).
+/// Scans the staged blobs: calls `visit(path, bytes, added)` for each added or modified
+/// file that the policy accepts.
 pub fn scan(
     repo: &Repository,
-    max_file_size: u64,
-    stats: &SourceStats,
-    skip: impl Fn(&str) -> bool,
+    policy: &Policy,
     mut visit: impl FnMut(&str, &[u8], &Added),
 ) -> Result<()> {
     let head_tree = match repo.head() {
@@ -76,23 +73,13 @@ pub fn scan(
             _ => continue, // deleted, unmodified, conflicted: the commit adds nothing here
         };
         let path = escape_control(&String::from_utf8_lossy(new.path_bytes().unwrap_or(b"?")));
-        if skip(&path) {
-            SourceStats::add(&stats.allowlisted_paths, 1);
+        if !policy.admit_path(&path) {
             continue;
         }
         let unreadable = |what: &str, e: git2::Error| {
-            SourceStats::add(&stats.unreadable, 1);
-            warn(&format!(
-                "{path}: cannot read the {what}: {}; skipped",
-                e.message()
-            ));
+            policy.unreadable(&path, format_args!("cannot read the {what}: {}", e.message()));
         };
-        if new.size() > max_file_size {
-            SourceStats::add(&stats.skipped_large, 1);
-            warn(&format!(
-                "{path}: {} bytes is over --max-file-size {max_file_size}; skipped (raise the limit to scan it)",
-                new.size()
-            ));
+        if !policy.admit_size(&path, new.size()) {
             continue;
         }
         let blob = match repo.find_blob(new.id()) {
@@ -103,12 +90,8 @@ pub fn scan(
             }
         };
         let bytes = blob.content();
-        if bytes.len() as u64 > max_file_size {
-            SourceStats::add(&stats.skipped_large, 1);
-            continue;
-        }
-        if blob::is_binary(bytes) {
-            SourceStats::add(&stats.skipped_binary, 1);
+        if crate::blob::is_binary(bytes) {
+            policy.binary(); // before the diff, which would be of no use
             continue;
         }
         let added = if added_whole || delta.old_file().mode() == FileMode::Commit {
@@ -142,9 +125,9 @@ pub fn scan(
             }
             Added::Lines(ranges)
         };
-        SourceStats::add(&stats.files, 1);
-        SourceStats::add(&stats.bytes, bytes.len() as u64);
-        visit(&path, bytes, &added);
+        if policy.accept(&path, bytes) {
+            visit(&path, bytes, &added);
+        }
     }
     Ok(())
 }

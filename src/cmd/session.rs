@@ -1,0 +1,172 @@
+//! What every scanning command shares. Set-up: the config (found by the anchor rules), the
+//! engine, the baseline, the limits. Finish: the baseline, sort, report and summary, and the
+//! exit code. A command only wires its source between the two.
+
+use crate::cli::{ColorChoice, CommonArgs, InputArgs};
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::report::{self, summary, Format};
+use crate::rules;
+use crate::source::anchor::ConfigChoice;
+use crate::source::{self, Policy, SourceStats};
+use crate::triage::{self, Baseline, Outcome};
+use anyhow::{bail, Context, Result};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Default `--max-file-size`: 100 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 << 20;
+
+/// How a command reports: everything `finish` needs beyond the outcome.
+#[derive(Debug, Clone)]
+pub struct Reporting {
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub show_secrets: bool,
+    pub exit_code: u8,
+    pub color: ColorChoice,
+    pub baseline: Option<PathBuf>,
+}
+
+impl Reporting {
+    pub fn of(common: &CommonArgs) -> Reporting {
+        Reporting {
+            format: common.format,
+            output: common.output.clone(),
+            show_secrets: common.show_secrets,
+            exit_code: common.exit_code,
+            color: common.color,
+            baseline: common.baseline.clone(),
+        }
+    }
+}
+
+/// A scanning command's set-up, used from start to finish.
+pub struct Session {
+    pub cfg: Config,
+    pub engine: Engine,
+    pub baseline: Baseline,
+    pub max_file_size: u64,
+    pub threads: usize,
+    pub quiet: bool,
+    pub reporting: Reporting,
+    started: Instant,
+}
+
+impl Session {
+    /// Loads the baseline first (a bad file fails fast, exit 2), then the chosen config, and
+    /// builds the engine.
+    pub fn new(input: &InputArgs, reporting: Reporting, config: ConfigChoice) -> Result<Session> {
+        let started = Instant::now();
+        let baseline = match &reporting.baseline {
+            Some(p) => Baseline::load(p).map_err(anyhow::Error::msg)?,
+            None => Baseline::default(),
+        };
+        let mut cfg = load_config(&config)?;
+        let engine = build_engine(&mut cfg)?;
+        let max_file_size = input
+            .max_file_size
+            .or(cfg.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        let threads = input
+            .threads
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        Ok(Session {
+            cfg,
+            engine,
+            baseline,
+            max_file_size,
+            threads,
+            quiet: input.quiet,
+            reporting,
+            started,
+        })
+    }
+
+    /// The policy every source applies, over `stats`.
+    pub fn policy<'a>(
+        &'a self,
+        stats: &'a SourceStats,
+        allowlisted: &'a (dyn Fn(&str) -> bool + Sync),
+    ) -> Policy<'a> {
+        Policy {
+            max_file_size: self.max_file_size,
+            allowlisted,
+            stats,
+        }
+    }
+
+    /// True when the config allowlists a reported path.
+    pub fn path_allowlisted(&self, path: &str) -> bool {
+        self.cfg.allowlist.path_allowed(path)
+    }
+
+    /// Applies the baseline, sorts, reports the outcome and returns the exit code.
+    pub fn finish(&self, outcome: &mut Outcome) -> Result<u8> {
+        let broken = self.engine.broken_rules();
+        if !broken.is_empty() {
+            bail!(
+                "rule {} failed to compile, so the scan is incomplete; run `leakscan rules check` for the reason",
+                broken.join(", ")
+            );
+        }
+        self.baseline
+            .apply(&mut outcome.findings, &mut outcome.suppressed);
+        triage::sort_and_dedup(&mut outcome.findings);
+        let r = &self.reporting;
+        let color = match r.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                r.output.is_none()
+                    && r.format == Format::Text
+                    && anstream::AutoStream::choice(&std::io::stdout())
+                        != anstream::ColorChoice::Never
+            }
+        };
+        let opts = report::Options {
+            show_secrets: r.show_secrets,
+            color,
+        };
+        let mut warn_limit = |msg: String| source::warn(&msg);
+        let (sink, target): (Box<dyn Write>, String) = match &r.output {
+            Some(path) => (
+                Box::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("cannot create output file {}", path.display()))?,
+                ),
+                path.display().to_string(),
+            ),
+            None => (Box::new(std::io::stdout().lock()), "stdout".to_string()),
+        };
+        let mut w = std::io::BufWriter::new(sink);
+        report::write(&mut w, r.format, &outcome.findings, opts, &mut warn_limit)
+            .with_context(|| format!("writing the report to {target}"))?;
+        if !self.quiet {
+            eprintln!("{}", summary::line(outcome, self.started.elapsed()));
+        }
+        Ok(if outcome.findings.is_empty() {
+            0
+        } else {
+            r.exit_code
+        })
+    }
+}
+
+/// Reads the chosen config, with its allowlist rooted where it was found.
+pub fn load_config(choice: &ConfigChoice) -> Result<Config> {
+    let mut cfg = match &choice.file {
+        Some(p) => Config::load(p)?,
+        None => Config::default(),
+    };
+    cfg.allowlist.base = choice.base.clone();
+    Ok(cfg)
+}
+
+/// The engine for a config: built-in rules, less the disabled, plus the custom.
+pub fn build_engine(cfg: &mut Config) -> Result<Engine> {
+    let rules = cfg.rule_set(rules::builtin()?)?;
+    Ok(Engine::new(rules))
+}

@@ -1,0 +1,149 @@
+//! The tree diff: which (path, blob) entries a commit introduces, found by comparing its
+//! tree with its parents' trees and skipping every subtree whose id is unchanged. Most
+//! commits touch a few files, so most of the tree is never read; git2's diff machinery does
+//! far more (deltas, file records) and is several times slower for this question. For a merge
+//! an entry is introduced only when it differs from *all* parents: content that came from
+//! either side was already introduced by the commit on that side.
+
+use super::meta;
+use crate::finding::CommitInfo;
+use git2::{ObjectType, Oid, Repository, Tree};
+
+/// Git file mode of a submodule entry (a commit of another repository).
+const MODE_COMMIT: i32 = 0o160000;
+
+/// What a commit introduces: its metadata (when it introduces anything) and its entries.
+pub struct Introduced {
+    pub meta: Option<CommitInfo>,
+    pub entries: Vec<(Vec<u8>, Oid)>,
+}
+
+/// The (path, blob) entries that commit `oid` introduces: those that differ from the same
+/// path in every parent. A root commit (or a shallow boundary) introduces all of its tree.
+/// `unreadable` hears of every object that could not be read.
+pub fn introduced(
+    repo: &Repository,
+    oid: Oid,
+    shallow: bool,
+    unreadable: &dyn Fn(String),
+) -> Introduced {
+    let mut out = Vec::new();
+    let nothing = || Introduced {
+        meta: None,
+        entries: Vec::new(),
+    };
+    let commit = match repo.find_commit(oid) {
+        Ok(c) => c,
+        Err(e) => {
+            unreadable(format!(
+                "commit {oid}: cannot read: {}; skipped",
+                e.message()
+            ));
+            return nothing();
+        }
+    };
+    let tree = match commit.tree() {
+        Ok(t) => t,
+        Err(e) => {
+            unreadable(format!(
+                "commit {oid}: cannot read its tree: {}; skipped",
+                e.message()
+            ));
+            return nothing();
+        }
+    };
+    let mut parents = Vec::new();
+    for pid in commit.parent_ids() {
+        match repo.find_commit(pid).and_then(|p| p.tree()) {
+            Ok(t) => parents.push(t),
+            // A shallow clone ends at commits whose parents were not fetched: those
+            // commits introduce everything they hold, as a root commit does.
+            Err(_) if shallow => {}
+            Err(e) => unreadable(format!(
+                "commit {oid}: cannot read its parent {pid}: {}; treating the commit as a root",
+                e.message()
+            )),
+        }
+    }
+    let parents: Vec<Option<Tree>> = parents.into_iter().map(Some).collect();
+    let mut prefix = Vec::new();
+    walk_tree(repo, &tree, &parents, &mut prefix, &mut out, unreadable);
+    Introduced {
+        meta: (!out.is_empty()).then(|| meta::commit_info(&commit)),
+        entries: out,
+    }
+}
+
+/// Records the entries of `tree` (at `prefix`) that differ from every tree of `parents` (the
+/// same path in each parent; `None` where that parent has no tree there).
+fn walk_tree(
+    repo: &Repository,
+    tree: &Tree,
+    parents: &[Option<Tree>],
+    prefix: &mut Vec<u8>,
+    out: &mut Vec<(Vec<u8>, Oid)>,
+    unreadable: &dyn Fn(String),
+) {
+    // Both trees are sorted the same way, so a parent's entry for a name is almost always at
+    // its cursor (or just after it): no lookup by name, which allocates and bisects.
+    let mut cursors = vec![0usize; parents.len()];
+    let mut found: Vec<Option<Oid>> = Vec::with_capacity(parents.len());
+    for entry in tree.iter() {
+        let name = entry.name_bytes();
+        let id = entry.id();
+        let mode = entry.filemode_raw();
+        if mode == MODE_COMMIT {
+            continue; // a submodule: another repository's commit, not content here
+        }
+        found.clear();
+        let mut unchanged = false;
+        for (p, cursor) in parents.iter().zip(cursors.iter_mut()) {
+            let pid = p
+                .as_ref()
+                .and_then(|p| entry_named(p, cursor, name))
+                .filter(|e| e.kind() == entry.kind())
+                .map(|e| e.id());
+            unchanged |= pid == Some(id);
+            found.push(pid);
+        }
+        if unchanged {
+            continue; // unchanged from some parent: nothing new under it
+        }
+        let len = prefix.len();
+        prefix.extend_from_slice(name);
+        match entry.kind() {
+            Some(ObjectType::Tree) => match repo.find_tree(id) {
+                Ok(sub) => {
+                    let sub_parents: Vec<Option<Tree>> = found
+                        .iter()
+                        .map(|pid| pid.and_then(|pid| repo.find_tree(pid).ok()))
+                        .collect();
+                    prefix.push(b'/');
+                    walk_tree(repo, &sub, &sub_parents, prefix, out, unreadable);
+                }
+                Err(e) => unreadable(format!(
+                    "{}: cannot read tree {id}: {}; skipped",
+                    String::from_utf8_lossy(prefix),
+                    e.message()
+                )),
+            },
+            Some(ObjectType::Blob) => out.push((prefix.clone(), id)),
+            _ => {}
+        }
+        prefix.truncate(len);
+    }
+}
+
+/// The entry of `tree` called `name`, looked for first at `cursor` and the few entries after
+/// it (moving the cursor past it), then by name.
+fn entry_named<'t>(tree: &'t Tree, cursor: &mut usize, name: &[u8]) -> Option<git2::TreeEntry<'t>> {
+    for k in 0..4 {
+        let e = tree.get(*cursor + k)?;
+        if e.name_bytes() == name {
+            *cursor += k + 1;
+            return Some(e);
+        }
+    }
+    tree.get_name_bytes(name)
+}
+
