@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{github_pat, leakscan, scan_json, Tree};
+use common::{github_pat, leakscan, scan_json, str_field, Tree};
 use serde_json::Value;
 
 /// The official SARIF 2.1.0 schema, vendored byte for byte from the OASIS SARIF TC's
@@ -108,7 +108,7 @@ fn sarif_validates_against_the_official_schema_and_hides_secrets() {
         .as_str()
         .is_some_and(|u| u.starts_with("https://")));
     let rules = driver["rules"].as_array().expect("rules");
-    let ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+    let ids: Vec<String> = rules.iter().map(|r| str_field(r, "id")).collect();
     assert_eq!(
         ids,
         vec![
@@ -137,10 +137,7 @@ fn sarif_validates_against_the_official_schema_and_hides_secrets() {
         assert_eq!(rules[idx]["id"], res["ruleId"]);
         let loc = &res["locations"][0]["physicalLocation"];
         assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
-        assert!(!loc["artifactLocation"]["uri"]
-            .as_str()
-            .unwrap_or("/")
-            .starts_with('/'));
+        assert!(!str_field(&loc["artifactLocation"], "uri").starts_with('/'));
         assert!(loc["region"]["startLine"].as_u64().is_some());
         assert!(loc["region"]["endColumn"].as_u64().is_some());
         assert_eq!(
@@ -150,11 +147,19 @@ fn sarif_validates_against_the_official_schema_and_hides_secrets() {
             Some(32)
         );
     }
-    let uris: Vec<&str> = results
+    let uris: Vec<String> = results
         .iter()
-        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .map(|r| {
+            str_field(
+                &r["locations"][0]["physicalLocation"]["artifactLocation"],
+                "uri",
+            )
+        })
         .collect();
-    assert!(uris.contains(&"docs/%C3%BCber%20notes.md"), "{uris:?}");
+    assert!(
+        uris.iter().any(|u| u == "docs/%C3%BCber%20notes.md"),
+        "{uris:?}"
+    );
 
     // With --show-secrets the secret may appear, and the log is still valid.
     let out = leakscan()
@@ -262,7 +267,7 @@ fn fingerprints_are_stable_across_runs_threads_and_moves() {
         let (_, findings, _) = scan_json(t.path(), &["-j", threads]);
         findings
             .iter()
-            .filter_map(|f| f["fingerprint"].as_str().map(str::to_string))
+            .map(|f| str_field(f, "fingerprint"))
             .collect()
     };
     let one = fps("1");
