@@ -40,16 +40,7 @@ pub fn exit_code(status: &ExitStatus) -> i32 {
 
 /// A deterministic 30-character base62 payload for seed `n`.
 pub fn payload(n: u64) -> String {
-    const A: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
-    (0..30)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            A[(x % 62) as usize] as char
-        })
-        .collect()
+    leakscan::testing::Rng::new(n).base62(30)
 }
 
 /// A fake classic GitHub PAT with a valid checksum.
