@@ -6,30 +6,9 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use leakscan::engine::{validate::make_crc32_token, Engine, Scratch};
+// The shared seeded generator, so corpora are identical across runs.
+use leakscan::testing::Rng;
 use std::hint::black_box;
-
-/// A small seeded generator (xorshift64*), so corpora are identical across runs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-
-    fn alnum(&mut self, n: usize) -> String {
-        const A: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        (0..n)
-            .map(|_| A[(self.next() % 62) as usize] as char)
-            .collect()
-    }
-}
 
 const SIZE: usize = 8 << 20;
 
@@ -43,11 +22,12 @@ const WORDS: &[&str] = &[
 fn plain_code(rng: &mut Rng) -> Vec<u8> {
     let mut s = String::with_capacity(SIZE + 256);
     while s.len() < SIZE {
-        let indent = (rng.next() % 4) as usize * 4;
+        let indent = rng.below(4) * 4;
         s.push_str(&" ".repeat(indent));
-        for _ in 0..(3 + rng.next() % 9) {
-            s.push_str(rng.pick(WORDS));
-            s.push(if rng.next() % 5 == 0 { '(' } else { ' ' });
+        for _ in 0..(3 + rng.below(9)) {
+            let word = *rng.pick(WORDS);
+            s.push_str(word);
+            s.push(if rng.below(5) == 0 { '(' } else { ' ' });
         }
         s.push_str(";\n");
     }
@@ -60,16 +40,16 @@ fn keyword_dense(rng: &mut Rng) -> Vec<u8> {
     let mut n = 0u64;
     while s.len() < SIZE {
         n += 1;
-        match rng.next() % 6 {
-            0 => s.push_str(&format!("token = \"ghp_{}\"\n", rng.alnum(36))),
+        match rng.below(6) {
+            0 => s.push_str(&format!("token = \"ghp_{}\"\n", rng.base62(36))),
             1 => s.push_str(&format!(
                 "aws_key = \"AKIA{}\"\n",
-                rng.alnum(16).to_uppercase()
+                rng.base62(16).to_uppercase()
             )),
             2 => s.push_str(&format!("npm_config_{} = true\n", rng.pick(WORDS))),
             3 if n % 50 == 0 => s.push_str(&format!(
                 "GITHUB_TOKEN={}\n",
-                make_crc32_token("ghp_", &rng.alnum(30))
+                make_crc32_token("ghp_", &rng.base62(30))
             )),
             _ => s.push_str(&format!(
                 "let {} = {}({});\n",
@@ -89,12 +69,12 @@ fn minified_js(rng: &mut Rng) -> Vec<u8> {
         for _ in 0..20_000 {
             s.push_str(&format!(
                 "var {}={}.{}(\"{}\");",
-                rng.alnum(2),
+                rng.base62(2),
                 rng.pick(WORDS),
                 rng.pick(WORDS),
-                rng.alnum(8)
+                rng.base62(8)
             ));
-            if rng.next() % 2000 == 0 {
+            if rng.below(2000) == 0 {
                 s.push_str("t=\"npm_package_version\";");
             }
         }
@@ -107,14 +87,14 @@ fn minified_js(rng: &mut Rng) -> Vec<u8> {
 fn binary(rng: &mut Rng) -> Vec<u8> {
     let mut v = Vec::with_capacity(SIZE);
     while v.len() < SIZE {
-        v.extend_from_slice(&rng.next().to_le_bytes());
+        v.extend_from_slice(&rng.next_u64().to_le_bytes());
     }
     v
 }
 
 fn bench(c: &mut Criterion) {
     let engine = Engine::new(leakscan::rules::builtin().expect("built-in rules"));
-    let mut rng = Rng(0x5EED_1EA4_5CA7_0001);
+    let mut rng = Rng::new(0x5EED_1EA4_5CA7_0001);
     let corpora: Vec<(&str, Vec<u8>)> = vec![
         ("plain-code", plain_code(&mut rng)),
         ("keyword-dense", keyword_dense(&mut rng)),

@@ -18,4 +18,7 @@ pub mod finding;
 pub mod report;
 pub mod rules;
 pub mod source;
+/// Seeded test data for leakscan's own tests and benchmarks only; not part of the API.
+#[doc(hidden)]
+pub mod testing;
 pub mod triage;

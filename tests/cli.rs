@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{broken_checksum, github_pat, leakscan, scan_json, Tree};
+use common::{broken_checksum, github_pat, leakscan, scan_json, str_field, u64_field, Tree};
 use serde_json::Value;
 
 fn only(findings: &[Value]) -> &Value {
@@ -25,10 +25,7 @@ fn classic_pat_is_found_with_location_and_checksum() {
     let (code, findings, _) = scan_json(t.path(), &[]);
     assert_eq!(code, 1);
     let f = only(&findings);
-    assert!(
-        f["rule_id"].as_str().unwrap_or("").starts_with("github"),
-        "{f}"
-    );
+    assert!(str_field(f, "rule_id").starts_with("github"), "{f}");
     assert_eq!(f["path"], "app/config.py");
     assert_eq!(f["line"], 3);
     assert_eq!(f["column"], 17);
@@ -115,10 +112,10 @@ fn awkward_encodings_and_layouts_keep_exact_positions() {
         .iter()
         .map(|f| {
             (
-                f["path"].as_str().unwrap_or("").to_string(),
-                f["line"].as_u64().unwrap_or(0),
-                f["column"].as_u64().unwrap_or(0),
-                f["secret"].as_str().unwrap_or("").to_string(),
+                str_field(f, "path"),
+                u64_field(f, "line"),
+                u64_field(f, "column"),
+                str_field(f, "secret"),
             )
         })
         .collect();
@@ -233,12 +230,12 @@ fn walk_honours_ignore_files_hidden_files_and_never_git() {
         [b"\0\0\0".as_slice(), github_pat(24).as_bytes()].concat(),
     );
     let (_, findings, stderr) = scan_json(t.path(), &[]);
-    let paths: Vec<&str> = findings.iter().filter_map(|f| f["path"].as_str()).collect();
+    let paths: Vec<String> = findings.iter().map(|f| str_field(f, "path")).collect();
     assert_eq!(paths, vec![".env", ".npmrc"]);
     assert!(stderr.contains("1 binary"), "{stderr}");
 
     let (_, findings, _) = scan_json(t.path(), &["--no-ignore"]);
-    let paths: Vec<&str> = findings.iter().filter_map(|f| f["path"].as_str()).collect();
+    let paths: Vec<String> = findings.iter().map(|f| str_field(f, "path")).collect();
     assert_eq!(paths, vec![".env", ".npmrc", "build/out.txt"]);
 }
 
@@ -359,10 +356,7 @@ fn exit_code_flag_and_deterministic_order() {
         .lines()
         .map(|l| {
             let v: Value = serde_json::from_str(l).expect("json line");
-            (
-                v["path"].as_str().unwrap_or("").to_string(),
-                v["column"].as_u64().unwrap_or(0),
-            )
+            (str_field(&v, "path"), u64_field(&v, "column"))
         })
         .collect();
     let mut sorted = order.clone();
@@ -483,9 +477,9 @@ fn the_demo_fixture_reports_exactly_its_planted_secrets() {
         .iter()
         .map(|f| {
             (
-                f["path"].as_str().unwrap_or("").to_string(),
-                f["line"].as_u64().unwrap_or(0),
-                f["rule_id"].as_str().unwrap_or("").to_string(),
+                str_field(f, "path"),
+                u64_field(f, "line"),
+                str_field(f, "rule_id"),
                 f["checksum"].clone(),
             )
         })

@@ -248,7 +248,7 @@ fn corpus_recall_precision_and_false_alarms() {
         }
         // Shuffle, then deal the items into files of a rotating format.
         for i in (1..items.len()).rev() {
-            let j = r.below(i as u64 + 1) as usize;
+            let j = r.below(i + 1);
             items.swap(i, j);
         }
         let mut chunk_start = 0;

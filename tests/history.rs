@@ -34,7 +34,7 @@ fn secret_added_then_deleted_is_reported_at_its_commit() {
     assert_eq!(c["email"], "ada@example.com");
     assert_eq!(c["message"], "add config");
     // Fixed clock: the second git call after init, +02:00 as recorded.
-    let date = c["date"].as_str().unwrap_or("");
+    let date = common::str_field(c, "date");
     assert!(
         date.ends_with("+02:00") && date.starts_with("2024-03-01T"),
         "{date}"

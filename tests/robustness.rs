@@ -5,21 +5,7 @@
 use leakscan::config::Config;
 use leakscan::engine::{validate::make_crc32_token, Engine, Scratch};
 use leakscan::rules::{self, LoadPolicy};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use leakscan::testing::Rng;
 
 /// Pieces that steer random input into the rules' keywords and regexes.
 const PIECES: &[&str] = &[
@@ -60,18 +46,16 @@ fn random_blob(rng: &mut Rng) -> Vec<u8> {
     let mut v = Vec::new();
     for _ in 0..rng.below(60) {
         match rng.below(4) {
-            0 => v.extend_from_slice(PIECES[rng.below(PIECES.len())].as_bytes()),
-            1 => v.extend((0..rng.below(50)).map(|_| b"AZaz09+/=_-.~"[rng.below(13)])),
-            2 => v.extend((0..rng.below(20)).map(|_| rng.next() as u8)),
-            _ => {
-                let payload: String = (0..30)
-                    .map(|_| {
-                        b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                            [rng.below(62)] as char
-                    })
-                    .collect();
-                v.extend_from_slice(make_crc32_token("ghp_", &payload).as_bytes());
+            0 => v.extend_from_slice(rng.pick(PIECES).as_bytes()),
+            1 => {
+                let n = rng.below(50);
+                v.extend_from_slice(rng.string(b"AZaz09+/=_-.~", n).as_bytes());
             }
+            2 => {
+                let n = rng.below(20);
+                v.extend(rng.bytes(n));
+            }
+            _ => v.extend_from_slice(make_crc32_token("ghp_", &rng.base62(30)).as_bytes()),
         }
     }
     v
@@ -81,7 +65,7 @@ fn random_blob(rng: &mut Rng) -> Vec<u8> {
 fn engine_survives_random_input_with_spans_in_bounds() {
     let engine = Engine::new(rules::builtin().expect("built-in rules"));
     let mut scratch = Scratch::default();
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     let mut found = 0;
     for _ in 0..3000 {
         let blob = random_blob(&mut rng);
@@ -117,18 +101,19 @@ fn loaders_return_errors_not_panics_on_mutated_toml() {
         eager: true,
         require_examples: true,
     };
-    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let mut rng = Rng::new(0x1234_5678_9abc_def1);
     let mut errors = 0;
     for i in 0..600 {
         let base = if i % 2 == 0 { rule_text } else { config_text };
         let mut bytes = base.as_bytes().to_vec();
         for _ in 0..1 + rng.below(4) {
-            let at = rng.below(bytes.len());
+            // Any offset of a non-empty text; 0 once a mutation has emptied it.
+            let at = rng.below(bytes.len().max(1));
             match rng.below(3) {
                 0 if !bytes.is_empty() => {
                     bytes.remove(at);
                 }
-                1 => bytes.insert(at, b"[]{}=\"'\\,\n#(?P<x>)*+a0"[rng.below(22)]),
+                1 => bytes.insert(at, *rng.pick(b"[]{}=\"'\\,\n#(?P<x>)*+a0")),
                 _ => bytes.truncate(at),
             }
         }

@@ -5,24 +5,24 @@
 mod common;
 
 use common::git::{leakscan_json, Repo};
-use common::{github_pat, leakscan};
+use common::{github_pat, leakscan, str_field, u64_field};
 use serde_json::Value;
 
 fn key(f: &Value) -> (String, u64, u64, u64, u64, String) {
     (
-        f["rule_id"].as_str().unwrap_or("?").to_string(),
-        f["line"].as_u64().unwrap_or(0),
-        f["column"].as_u64().unwrap_or(0),
-        f["end_line"].as_u64().unwrap_or(0),
-        f["end_column"].as_u64().unwrap_or(0),
-        f["secret"].as_str().unwrap_or("?").to_string(),
+        str_field(f, "rule_id"),
+        u64_field(f, "line"),
+        u64_field(f, "column"),
+        u64_field(f, "end_line"),
+        u64_field(f, "end_column"),
+        str_field(f, "secret"),
     )
 }
 
 fn fingerprints(findings: &[Value]) -> Vec<String> {
     findings
         .iter()
-        .map(|f| f["fingerprint"].as_str().unwrap_or("?").to_string())
+        .map(|f| str_field(f, "fingerprint"))
         .collect()
 }
 

@@ -337,6 +337,7 @@ impl Prefilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::Rng;
 
     #[test]
     fn selects_rules_by_keyword_case_insensitively() {
@@ -350,22 +351,6 @@ mod tests {
         assert_eq!(pf.select(b"my PASSWORD", &mut sel), 2);
         assert_eq!(sel, vec![false, true, true]);
         assert_eq!(pf.select(b"ghp_", &mut sel), 3);
-    }
-
-    /// xorshift64*, seeded.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
     }
 
     /// The reference: lower-case everything and look for each keyword at every offset.
@@ -387,7 +372,7 @@ mod tests {
     fn jumble(rng: &mut Rng, k: &[u8]) -> Vec<u8> {
         k.iter()
             .map(|&c| {
-                if rng.next() & 1 == 0 {
+                if rng.below(2) == 0 {
                     c.to_ascii_uppercase()
                 } else {
                     c.to_ascii_lowercase()
@@ -404,14 +389,14 @@ mod tests {
             2 => rng.below(100),
             _ => rng.below(300),
         };
-        let mut h: Vec<u8> = (0..len).map(|_| NOISE[rng.below(NOISE.len())]).collect();
+        let mut h: Vec<u8> = (0..len).map(|_| *rng.pick(NOISE)).collect();
         for _ in 0..rng.below(6) {
-            let pick = rng.below(keywords.len());
-            let mut k = jumble(rng, &keywords[pick]);
+            let pick = rng.pick(keywords);
+            let mut k = jumble(rng, pick);
             if rng.below(4) == 0 {
                 // A near miss: cut off or with a changed last byte.
                 let n = k.len();
-                if rng.next() & 1 == 0 {
+                if rng.below(2) == 0 {
                     k.truncate(n - 1);
                 } else {
                     k[n - 1] ^= 0x01;
@@ -438,8 +423,8 @@ mod tests {
             }
             if rng.below(3) == 0 {
                 // Another keyword overlapping this one.
-                let pick = rng.below(keywords.len());
-                let k2 = jumble(rng, &keywords[pick]);
+                let pick = rng.pick(keywords);
+                let k2 = jumble(rng, pick);
                 let at2 = at + rng.below(k.len() + 1);
                 for (j, &c) in k2.iter().enumerate() {
                     if at2 + j < h.len() {
@@ -464,7 +449,7 @@ mod tests {
             .collect();
         keywords.sort();
         keywords.dedup();
-        let mut rng = Rng(seed);
+        let mut rng = Rng::new(seed);
         let mut sel = Vec::new();
         let mut hits = 0;
         for round in 0..rounds {

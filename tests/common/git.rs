@@ -139,7 +139,7 @@ pub fn leakscan(dir: &Path, args: &[&str]) -> Run {
         .output()
         .expect("run leakscan");
     Run {
-        code: out.status.code().unwrap_or(-1),
+        code: super::exit_code(&out.status),
         json: Vec::new(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -151,11 +151,17 @@ pub fn with_secret<'a>(findings: &'a [Value], secret: &str) -> Vec<&'a Value> {
     findings.iter().filter(|f| f["secret"] == secret).collect()
 }
 
-/// (path, line, commit id) of a finding.
+/// (path, line, commit id) of a finding; the commit id is "-" for a finding with a null
+/// `commit` (staged changes). A missing field panics.
 pub fn where_(f: &Value) -> (String, u64, String) {
+    let commit = match f.get("commit") {
+        Some(Value::Null) => "-".to_string(),
+        Some(c) => super::str_field(c, "id"),
+        None => panic!("field `commit` is missing from {f}"),
+    };
     (
-        f["path"].as_str().unwrap_or("?").to_string(),
-        f["line"].as_u64().unwrap_or(0),
-        f["commit"]["id"].as_str().unwrap_or("-").to_string(),
+        super::str_field(f, "path"),
+        super::u64_field(f, "line"),
+        commit,
     )
 }

@@ -6,20 +6,41 @@
 pub mod git;
 
 use assert_cmd::Command;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::process::ExitStatus;
+
+/// The string field `key` of a JSON object; panics naming the field when it is missing or
+/// not a string, so that an absent field never passes for a value.
+pub fn str_field(v: &Value, key: &str) -> String {
+    match v.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => panic!("field `{key}` is not a string but {other} in {v}"),
+        None => panic!("field `{key}` is missing from {v}"),
+    }
+}
+
+/// The unsigned integer field `key` of a JSON object; panics naming the field when it is
+/// missing or not an unsigned integer.
+pub fn u64_field(v: &Value, key: &str) -> u64 {
+    match v.get(key) {
+        Some(n) => n
+            .as_u64()
+            .unwrap_or_else(|| panic!("field `{key}` is not an unsigned integer but {n} in {v}")),
+        None => panic!("field `{key}` is missing from {v}"),
+    }
+}
+
+/// The exit code of a finished process; panics when a signal ended it instead.
+pub fn exit_code(status: &ExitStatus) -> i32 {
+    status
+        .code()
+        .unwrap_or_else(|| panic!("the process was killed by a signal ({status})"))
+}
 
 /// A deterministic 30-character base62 payload for seed `n`.
 pub fn payload(n: u64) -> String {
-    const A: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
-    (0..30)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            A[(x % 62) as usize] as char
-        })
-        .collect()
+    leakscan::testing::Rng::new(n).base62(30)
 }
 
 /// A fake classic GitHub PAT with a valid checksum.
@@ -70,7 +91,7 @@ pub fn leakscan() -> Command {
 
 /// Runs `leakscan scan DIR --format json --show-secrets <extra>`; returns (exit code,
 /// findings, stderr).
-pub fn scan_json(dir: &Path, extra: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
+pub fn scan_json(dir: &Path, extra: &[&str]) -> (i32, Vec<Value>, String) {
     let out = leakscan()
         .arg("scan")
         .arg(dir)
@@ -79,10 +100,10 @@ pub fn scan_json(dir: &Path, extra: &[&str]) -> (i32, Vec<serde_json::Value>, St
         .output()
         .expect("run leakscan");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let findings: Vec<serde_json::Value> = serde_json::from_str(&stdout)
+    let findings: Vec<Value> = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("stdout is not a JSON array ({e}): {stdout}"));
     (
-        out.status.code().unwrap_or(-1),
+        exit_code(&out.status),
         findings,
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )

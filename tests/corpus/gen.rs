@@ -1,6 +1,8 @@
 //! Seeded generator of well-formed fake credentials, one family per rule, and of hard
 //! negatives. Everything is built at test time: the repository holds no token literals.
 
+pub use leakscan::testing::{Rng, BASE62};
+
 pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 pub const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 pub const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -10,45 +12,26 @@ pub const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 pub const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 pub const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 pub const B32_LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
-const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/// splitmix64: small, seeded, good enough for test data.
-pub struct Rng(u64);
+/// The corpus's draws on top of the shared seeded [`Rng`].
+pub trait CorpusRng {
+    /// `n` characters of `alpha`, redrawn while they look like a placeholder (runs,
+    /// sequences), as a real generator's output would not.
+    fn s(&mut self, alpha: &[u8], n: usize) -> String;
+    /// An `n`-digit decimal number without a leading zero.
+    fn digits(&mut self, n: usize) -> String;
+}
 
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.below(hi - lo + 1)
-    }
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-    /// `n` characters of `alpha`, redrawn while they look like a placeholder (runs, sequences),
-    /// as a real generator's output would not.
-    pub fn s(&mut self, alpha: &[u8], n: usize) -> String {
+impl CorpusRng for Rng {
+    fn s(&mut self, alpha: &[u8], n: usize) -> String {
         loop {
-            let v: Vec<u8> = (0..n).map(|_| *self.pick(alpha)).collect();
-            if !looks_regular(&v) {
-                return String::from_utf8(v).expect("ascii");
+            let v = self.string(alpha, n);
+            if !looks_regular(v.as_bytes()) {
+                return v;
             }
         }
     }
-    pub fn digits(&mut self, n: usize) -> String {
+    fn digits(&mut self, n: usize) -> String {
         let mut s = self.range(1, 9).to_string();
         s.push_str(&self.s(b"0123456789", n - 1));
         s

@@ -1,0 +1,125 @@
+//! Seeded pseudo-random test data, for leakscan's own tests and benchmarks only.
+//!
+//! This module is hidden from the documentation and is not part of the supported API: it may
+//! change at any time. Its [`Rng`] is deterministic (the same seed gives the same data on every
+//! machine and run, so a failure can be replayed) and makes no claim of unpredictability;
+//! never use it for anything that needs real randomness.
+
+/// The 62 ASCII letters and digits, in the order GitHub's and npm's token checksums use.
+pub const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// splitmix64 (Steele, Lea and Flood, 2014): a tiny seeded generator whose every seed,
+/// including 0 and neighbouring integers, gives a well-mixed stream.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator whose stream is fixed by `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (with the slight modulo bias that test data can live with).
+    ///
+    /// # Panics
+    /// If `n` is 0: the range is empty.
+    pub fn below(&mut self, n: usize) -> usize {
+        assert!(n > 0, "Rng::below(0): the range 0..0 is empty");
+        (self.next_u64() % n as u64) as usize
+    }
+
+    /// A number in `lo..=hi`.
+    ///
+    /// # Panics
+    /// If `lo > hi`, or if the range is all of `u64`.
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        assert!(lo <= hi, "Rng::range({lo}, {hi}): empty range");
+        let span = (hi - lo)
+            .checked_add(1)
+            .expect("Rng::range: use next_u64 for the whole u64 range");
+        lo + self.next_u64() % span
+    }
+
+    /// One element of `items`.
+    ///
+    /// # Panics
+    /// If `items` is empty.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        assert!(!items.is_empty(), "Rng::pick from an empty slice");
+        &items[self.below(items.len())]
+    }
+
+    /// `n` random bytes.
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next_u64() as u8).collect()
+    }
+
+    /// `n` characters drawn from the ASCII `alphabet`.
+    ///
+    /// # Panics
+    /// If `alphabet` is empty or not ASCII.
+    pub fn string(&mut self, alphabet: &[u8], n: usize) -> String {
+        assert!(
+            alphabet.is_ascii(),
+            "Rng::string: the alphabet must be ASCII"
+        );
+        (0..n).map(|_| char::from(*self.pick(alphabet))).collect()
+    }
+
+    /// `n` characters of [`BASE62`].
+    pub fn base62(&mut self, n: usize) -> String {
+        self.string(BASE62, n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_stream_and_seeds_differ() {
+        let a: Vec<u64> = {
+            let mut r = Rng::new(7);
+            (0..8).map(|_| r.next_u64()).collect()
+        };
+        let mut r = Rng::new(7);
+        assert_eq!(a, (0..8).map(|_| r.next_u64()).collect::<Vec<_>>());
+        let mut other = Rng::new(8);
+        assert_ne!(a[0], other.next_u64());
+        // The reference splitmix64 output for seed 0.
+        assert_eq!(Rng::new(0).next_u64(), 0xE220_A839_7B1D_CDAF);
+    }
+
+    #[test]
+    fn draws_stay_in_range_and_cover_it() {
+        let mut r = Rng::new(1);
+        let mut seen = [false; 10];
+        for _ in 0..1000 {
+            seen[r.below(10)] = true;
+            let v = r.range(5, 7);
+            assert!((5..=7).contains(&v), "{v}");
+        }
+        assert!(seen.iter().all(|&s| s), "{seen:?}");
+        assert_eq!(r.range(3, 3), 3);
+        let s = r.base62(40);
+        assert_eq!(s.len(), 40);
+        assert!(s.bytes().all(|b| BASE62.contains(&b)), "{s}");
+        assert_eq!(r.bytes(5).len(), 5);
+        assert!(b"xyz".contains(r.pick(b"xyz")));
+    }
+
+    #[test]
+    #[should_panic(expected = "empty")]
+    fn below_zero_panics() {
+        Rng::new(1).below(0);
+    }
+}
