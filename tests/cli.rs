@@ -412,7 +412,7 @@ fn terminal_escapes_in_scanned_text_are_neutralised() {
 #[test]
 fn every_builtin_rule_example_passes() {
     let rules = leakscan::rules::builtin().expect("built-in rules load");
-    let failures = leakscan::app::example_failures(rules);
+    let failures = leakscan::cmd::rules::example_failures(rules);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let out = leakscan().args(["rules", "check"]).output().expect("run");
     assert_eq!(out.status.code(), Some(0));
@@ -488,21 +488,26 @@ fn the_demo_fixture_reports_exactly_its_planted_secrets() {
     assert_eq!(
         got,
         vec![
-            (".npmrc".into(), 1, "npm-access-token".into(), valid.clone()),
             (
-                "app/config.py".into(),
+                "fixtures/demo/.npmrc".into(),
+                1,
+                "npm-access-token".into(),
+                valid.clone()
+            ),
+            (
+                "fixtures/demo/app/config.py".into(),
                 4,
                 "github-pat-classic".into(),
                 valid
             ),
             (
-                "deploy/values.yaml".into(),
+                "fixtures/demo/deploy/values.yaml".into(),
                 2,
                 "aws-access-key-id".into(),
                 Value::Null
             ),
             (
-                "deploy/values.yaml".into(),
+                "fixtures/demo/deploy/values.yaml".into(),
                 3,
                 "aws-secret-access-key".into(),
                 Value::Null

@@ -98,7 +98,11 @@ fn commit_of(plan: &git::Plan, order: u32) -> CommitInfo {
         .get(i)
         .and_then(Option::clone)
         .unwrap_or_else(|| CommitInfo {
-            id: plan.commits.get(i).map(|c| c.to_string()).unwrap_or_default(),
+            id: plan
+                .commits
+                .get(i)
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
             author: String::new(),
             email: String::new(),
             date: String::new(),

@@ -72,9 +72,12 @@ fn files(paths: &[PathBuf], no_ignore: bool, input: &InputArgs, r: Reporting) ->
         no_ignore,
         threads: session.threads,
     };
-    fs_source::walk(&opts, &policy, Scratch::default, |scratch, origin, bytes| {
-        found.add(engine.scan(bytes, scratch), &origin)
-    });
+    fs_source::walk(
+        &opts,
+        &policy,
+        Scratch::default,
+        |scratch, origin, bytes| found.add(engine.scan(bytes, scratch), &origin),
+    );
     let mut outcome = found.outcome(stats, &session.cfg.allowlist);
     session.finish(&mut outcome)
 }
@@ -83,10 +86,12 @@ fn files(paths: &[PathBuf], no_ignore: bool, input: &InputArgs, r: Reporting) ->
 /// the current directory (stdin alone).
 fn config_start(first: Option<&Root>) -> Option<PathBuf> {
     let start = match first {
-        Some(r) => std::fs::canonicalize(&r.path).ok().map(|c| match r.is_file {
-            true => c.parent().map_or(c.clone(), Path::to_path_buf),
-            false => c,
-        }),
+        Some(r) => std::fs::canonicalize(&r.path)
+            .ok()
+            .map(|c| match r.is_file {
+                true => c.parent().map_or(c.clone(), Path::to_path_buf),
+                false => c,
+            }),
         None => std::env::current_dir()
             .ok()
             .and_then(|d| std::fs::canonicalize(d).ok()),

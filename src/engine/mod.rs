@@ -117,12 +117,7 @@ impl Engine {
         self.scan_with(bytes, &mut Scratch::default(), Some(only))
     }
 
-    fn scan_with(
-        &self,
-        bytes: &[u8],
-        scratch: &mut Scratch,
-        only: Option<usize>,
-    ) -> BlobScan {
+    fn scan_with(&self, bytes: &[u8], scratch: &mut Scratch, only: Option<usize>) -> BlobScan {
         let mut out = BlobScan::default();
         if self.prefilter.select(bytes, &mut scratch.selected) == 0 {
             return out;

@@ -202,6 +202,9 @@ mod tests {
         let c = choose_config(None, Some(&sub), Some(&top));
         assert_eq!(c.base, "a/");
         // Outside a work tree only the scanned directory itself is looked at.
-        assert_eq!(choose_config(None, Some(&sub), None), ConfigChoice::default());
+        assert_eq!(
+            choose_config(None, Some(&sub), None),
+            ConfigChoice::default()
+        );
     }
 }

@@ -30,7 +30,9 @@ where
             // A file named on the command line is scanned even if an ignore file lists it.
             let mut state = init();
             let mut buf = Vec::new();
-            scan_file(root, &root.path, policy, &mut buf, |o, b| visit(&mut state, o, b));
+            scan_file(root, &root.path, policy, &mut buf, |o, b| {
+                visit(&mut state, o, b)
+            });
             continue;
         }
         let mut builder = WalkBuilder::new(&root.path);

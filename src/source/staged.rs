@@ -77,7 +77,10 @@ pub fn scan(
             continue;
         }
         let unreadable = |what: &str, e: git2::Error| {
-            policy.unreadable(&path, format_args!("cannot read the {what}: {}", e.message()));
+            policy.unreadable(
+                &path,
+                format_args!("cannot read the {what}: {}", e.message()),
+            );
         };
         if !policy.admit_size(&path, new.size()) {
             continue;

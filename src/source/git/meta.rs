@@ -65,10 +65,11 @@ pub fn parse_since(s: &str, now: Timestamp) -> Result<i64> {
                 Ok(ts)
             } else if let Ok(z) = t.parse::<Zoned>() {
                 Ok(z.timestamp())
+            } else if let Ok(dt) = t.parse::<DateTime>() {
+                // Before `Date`, which would accept a time and drop it.
+                dt.to_zoned(TimeZone::UTC).map(|z| z.timestamp())
             } else if let Ok(d) = t.parse::<Date>() {
                 d.to_zoned(TimeZone::UTC).map(|z| z.timestamp())
-            } else if let Ok(dt) = t.parse::<DateTime>() {
-                dt.to_zoned(TimeZone::UTC).map(|z| z.timestamp())
             } else {
                 let age: Span = t
                     .trim_end_matches("ago")

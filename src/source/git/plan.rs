@@ -153,4 +153,3 @@ pub fn plan(repo: &Repository, opts: &HistoryOptions, policy: &Policy) -> Result
         shallow,
     })
 }
-

@@ -102,4 +102,3 @@ pub fn commits_to_walk(repo: &Repository, opts: &HistoryOptions) -> Result<Vec<O
     }
     Ok(commits)
 }
-

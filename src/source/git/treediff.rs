@@ -146,4 +146,3 @@ fn entry_named<'t>(tree: &'t Tree, cursor: &mut usize, name: &[u8]) -> Option<gi
     }
     tree.get_name_bytes(name)
 }
-
