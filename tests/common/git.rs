@@ -131,6 +131,7 @@ pub fn leakscan(dir: &Path, args: &[&str]) -> Run {
     let out = Command::cargo_bin("leakscan")
         .expect("binary")
         .current_dir(dir)
+        .env_remove("LEAKSCAN_CONFIG")
         .env_remove("GIT_DIR")
         .env_remove("GIT_INDEX_FILE")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")

@@ -85,7 +85,7 @@ impl Tree {
 /// The binary, with a clean environment for colour.
 pub fn leakscan() -> Command {
     let mut c = Command::cargo_bin("leakscan").expect("binary built");
-    c.env_remove("NO_COLOR");
+    c.env_remove("NO_COLOR").env_remove("LEAKSCAN_CONFIG");
     c
 }
 
