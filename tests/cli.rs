@@ -379,6 +379,18 @@ fn colour_only_when_asked_and_never_with_no_color() {
     assert!(out.stdout.contains(&0x1b));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("fix: Revoke it"), "{text}");
+    // CLICOLOR_FORCE colours a pipe under `auto`; NO_COLOR still wins over it.
+    let run = |env: &[(&str, &str)]| {
+        let mut c = leakscan();
+        c.env_remove("CLICOLOR_FORCE").env_remove("CLICOLOR");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.arg("scan").arg(t.path()).output().expect("run").stdout
+    };
+    assert!(run(&[("CLICOLOR_FORCE", "1")]).contains(&0x1b));
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains(&0x1b));
+    assert!(!run(&[("TERM", "dumb")]).contains(&0x1b));
 }
 
 #[test]

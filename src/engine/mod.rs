@@ -295,6 +295,38 @@ mod tests {
     }
 
     #[test]
+    fn a_lazily_compiled_rule_that_fails_is_reported_not_skipped() {
+        // Valid syntax (so loading accepts it) but a program far over the size limit: the
+        // failure only shows at the first compile, and the engine must remember it.
+        let text = r#"[[rule]]
+id = "huge"
+name = "H"
+keywords = ["huge_"]
+regex = '(?P<secret>huge_(?:[a-z]{1,1000}){1,1000})'
+severity = "low"
+confidence = "low"
+remediation = "r"
+examples = ["huge_abc"]
+"#;
+        let lazy = rules::LoadPolicy {
+            eager: false,
+            require_examples: true,
+        };
+        let rules = rules::parse_rule_file("h.toml", text, lazy).expect("loads lazily");
+        let e = Engine::new(rules);
+        assert!(e.broken_rules().is_empty());
+        let r = e.scan(b"x = huge_abcdef\n", &mut Scratch::default());
+        assert!(r.matches.is_empty());
+        assert_eq!(e.broken_rules(), ["huge"]);
+        let eager = rules::LoadPolicy {
+            eager: true,
+            require_examples: true,
+        };
+        let err = rules::parse_rule_file("h.toml", text, eager).unwrap_err();
+        assert!(err.message.contains("invalid regex"), "{err}");
+    }
+
+    #[test]
     fn inline_marker_suppresses() {
         let text = format!("key = \"{}\" # leakscan:allow\n", token());
         let r = engine().scan(text.as_bytes(), &mut Scratch::default());
