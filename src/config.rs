@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 /// The file name looked for from the scanned path up to the repository root.
-pub const FILE_NAME: &str = ".leakscan.toml";
+pub use crate::source::anchor::CONFIG_FILE as FILE_NAME;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

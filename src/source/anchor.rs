@@ -9,8 +9,10 @@
 //! (only the scanned directory itself outside a repository); `--config` and `LEAKSCAN_CONFIG`
 //! override the search.
 
-use crate::config;
 use std::path::{Component, Path, PathBuf};
+
+/// The config file's name, looked for from the scanned path up to the repository root.
+pub const CONFIG_FILE: &str = ".leakscan.toml";
 
 /// The environment variable that names a config file when `--config` is not given.
 pub const CONFIG_ENV: &str = "LEAKSCAN_CONFIG";
@@ -108,7 +110,7 @@ pub fn choose_config(
         return ConfigChoice::default();
     };
     for dir in start.ancestors() {
-        let candidate = dir.join(config::FILE_NAME);
+        let candidate = dir.join(CONFIG_FILE);
         if candidate.is_file() {
             let base = top
                 .and_then(|t| dir.strip_prefix(t).ok())
@@ -194,11 +196,11 @@ mod tests {
         let top = std::fs::canonicalize(t.path()).expect("canonical");
         let sub = top.join("a/b");
         std::fs::create_dir_all(&sub).expect("mkdir");
-        std::fs::write(top.join(config::FILE_NAME), "").expect("write");
+        std::fs::write(top.join(CONFIG_FILE), "").expect("write");
         let c = choose_config(None, Some(&sub), Some(&top));
-        assert_eq!(c.file, Some(top.join(config::FILE_NAME)));
+        assert_eq!(c.file, Some(top.join(CONFIG_FILE)));
         assert_eq!(c.base, "");
-        std::fs::write(top.join("a").join(config::FILE_NAME), "").expect("write");
+        std::fs::write(top.join("a").join(CONFIG_FILE), "").expect("write");
         let c = choose_config(None, Some(&sub), Some(&top));
         assert_eq!(c.base, "a/");
         // Outside a work tree only the scanned directory itself is looked at.
