@@ -5,10 +5,28 @@
 /// ripgrep do).
 pub const BINARY_SNIFF_LEN: usize = 8192;
 
-/// True when the blob looks binary: a NUL byte in its first block.
+/// At most this many NUL bytes in the first block of a text file (a stray NUL in a `.env`
+/// must not hide the rest of it).
+const MAX_TEXT_NULS: usize = 8;
+
+/// True when the blob looks binary: NUL bytes in its first block, unless they are a few
+/// strays in text. Text here has at most [`MAX_TEXT_NULS`] NULs and at most 1% (or 4) control
+/// bytes other than tab, line feed, carriage return, form feed and escape; compressed or
+/// machine data has about 10% control bytes, and executables and images far more NULs.
 pub fn is_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
-    memchr::memchr(0, head).is_some()
+    if memchr::memchr(0, head).is_none() {
+        return false;
+    }
+    let nuls = memchr::memchr_iter(0, head).count();
+    if nuls > MAX_TEXT_NULS {
+        return true;
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)) || b == 0x7f)
+        .count();
+    control > (head.len() / 100).max(4)
 }
 
 /// Maps byte offsets to 1-based line and byte column. Built lazily from the newline
@@ -78,7 +96,24 @@ mod tests {
 
     #[test]
     fn sniffs_binary() {
-        assert!(is_binary(b"PK\x03\x04\0\0"));
+        assert!(is_binary(b"PK\x03\x04\0\0\x14\0\x08\0\0\0\0\0"));
         assert!(!is_binary("héllo".as_bytes()));
+        // A stray NUL in a text file: still text.
+        assert!(!is_binary(b"A=1\nTOKEN=abc\0\nB=2\n"));
+        // Random bytes with one NUL, as in compressed data: binary.
+        let mut rng = crate::testing::Rng::new(7);
+        let mut noise = rng.bytes(4096);
+        noise[100] = 0;
+        assert!(is_binary(&noise));
+        // An ELF or image header: many NULs.
+        assert!(is_binary(&[
+            0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        ]));
+        // UTF-16 text (a NUL every other byte) is not text to scan as bytes.
+        let utf16: Vec<u8> = "password=abc"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(is_binary(&utf16));
     }
 }

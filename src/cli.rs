@@ -118,6 +118,9 @@ pub struct InputArgs {
     /// No summary line on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Name every file or blob skipped as binary on stderr.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// Flags shared by the scanning commands that report (`scan`, `history`, `staged`).

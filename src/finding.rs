@@ -114,12 +114,30 @@ pub struct Finding {
     pub occurrences: Option<usize>,
 }
 
-/// Text around a secret, kept in three parts so that reporters can print it with the secret
-/// shown or redacted without searching for it again.
+/// Text around a secret, kept in parts so that reporters can print it with the secret shown
+/// or redacted without searching for it again. Other secrets on the same line are parts of
+/// their own, redacted like the finding's.
 #[derive(Clone, Debug, Default)]
 pub struct Snippet {
-    pub before: String,
-    pub after: String,
+    pub before: Vec<Piece>,
+    pub after: Vec<Piece>,
+}
+
+/// A part of a snippet: text (already escaped), or (part of) another secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    Secret(String),
+}
+
+impl Piece {
+    fn shown(&self, show: bool, out: &mut String) {
+        match self {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Secret(s) if show => out.push_str(&escape_control(s)),
+            Piece::Secret(s) => out.push_str(&escape_control(&redact(s))),
+        }
+    }
 }
 
 impl Finding {
@@ -134,12 +152,15 @@ impl Finding {
 
     /// The snippet as a report shows it.
     pub fn shown_snippet(&self, show: bool) -> String {
-        format!(
-            "{}{}{}",
-            self.snippet.before,
-            escape_control(&self.shown_secret(show)),
-            self.snippet.after
-        )
+        let mut out = String::new();
+        for p in &self.snippet.before {
+            p.shown(show, &mut out);
+        }
+        out.push_str(&escape_control(&self.shown_secret(show)));
+        for p in &self.snippet.after {
+            p.shown(show, &mut out);
+        }
+        out
     }
 }
 

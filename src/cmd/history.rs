@@ -4,11 +4,11 @@
 use super::session::{Reporting, Session};
 use crate::cli::HistoryCmd;
 use crate::engine::Scratch;
-use crate::finding::CommitInfo;
+use crate::finding::{escape_control, redact, CommitInfo};
 use crate::source::git::{self, meta};
 use crate::source::{self, anchor, Origin, SourceStats};
 use crate::triage::{self, Outcome};
-use anyhow::Result;
+use anyhow::{bail, Result};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -37,7 +37,7 @@ pub fn history(cmd: HistoryCmd) -> Result<u8> {
     let stats = SourceStats::default();
     let allow = |p: &str| session.path_allowlisted(p);
     let policy = session.policy(&stats, &allow);
-    let plan = git::plan(&repo, &opts, &policy)?;
+    let mut plan = git::plan(&repo, &opts, &policy)?;
     if plan.shallow {
         source::warn(&format!(
             "{}: a shallow clone: history before its oldest fetched commits is missing, and those commits are reported as introducing everything they hold; run `git fetch --unshallow` for a full audit",
@@ -57,6 +57,32 @@ pub fn history(cmd: HistoryCmd) -> Result<u8> {
     );
     let mut inline = 0u64;
     let mut introduced = Vec::new();
+    // Commit messages are scanned too; a secret found in one is redacted wherever that
+    // message is printed (every finding of the commit shows its first line).
+    let mut scratch = Scratch::default();
+    for (order, message) in plan.messages.iter().enumerate() {
+        let scan = engine.scan(message.as_bytes(), &mut scratch);
+        if scan.matches.is_empty() && scan.inline_allowed == 0 {
+            continue;
+        }
+        inline += scan.inline_allowed as u64;
+        let Some(meta) = plan.metas.get_mut(order).and_then(Option::as_mut) else {
+            continue;
+        };
+        if !session.reporting.show_secrets {
+            for m in &scan.matches {
+                meta.message = redact_in(&meta.message, &m.secret);
+            }
+        }
+        let origin = Origin::Message { commit: meta };
+        for m in &scan.matches {
+            introduced.push(triage::Introduced {
+                finding: triage::label(&engine.rules()[m.rule], m, &origin),
+                order: order as u32,
+                blob: u32::MAX,
+            });
+        }
+    }
     for (blob, scan) in scans {
         inline += scan.inline_allowed as u64;
         for intro in &plan.blobs[blob as usize].intros {
@@ -87,7 +113,33 @@ pub fn history(cmd: HistoryCmd) -> Result<u8> {
         );
     }
     let mut outcome = Outcome::new(findings, inline, stats, &session.cfg.allowlist);
-    session.finish(&mut outcome)
+    let code = session.finish(&mut outcome)?;
+    let s = &outcome.stats;
+    if SourceStats::get(&s.files) == 0 && SourceStats::get(&s.unreadable) > 0 {
+        bail!(
+            "{}: nothing could be scanned ({} refs, commits or objects unreadable; the repository may be damaged: try `git fsck`)",
+            repo.path().display(),
+            SourceStats::get(&s.unreadable)
+        );
+    }
+    Ok(code)
+}
+
+/// `text` (escaped for terminals, as commit metadata is) with every occurrence of `secret`
+/// (or of any part of it that reaches the text's end: the first line may cut it) redacted.
+fn redact_in(text: &str, secret: &str) -> String {
+    let shown = escape_control(secret);
+    let mut out = text.replace(&shown, &redact(secret));
+    // A secret split over the first line's end leaves a prefix at the end of the line.
+    if let Some(i) = (1..shown.len())
+        .rev()
+        .filter(|&n| shown.is_char_boundary(n) && n >= 8)
+        .find(|&n| out.ends_with(&shown[..n]))
+    {
+        out.truncate(out.len() - i);
+        out.push_str(&redact(secret));
+    }
+    out
 }
 
 /// What the plan recorded of commit `order` (every introducing commit has it; the id alone

@@ -55,9 +55,13 @@ fn files(paths: &[PathBuf], no_ignore: bool, input: &InputArgs, r: Reporting) ->
         top(roots.first()).as_deref(),
     );
     let session = Session::new(input, r, config)?;
+    let report = session.check_output_against(&named)?;
+    let report = report.as_deref().and_then(|r| shown_in(&roots, r));
     let engine = &session.engine;
     let stats = SourceStats::default();
-    let allow = |p: &str| session.path_allowlisted(p);
+    // The report file itself, when it lies in a scanned directory, is left out like an
+    // allowlisted path: it is what this run writes.
+    let allow = |p: &str| report.as_deref() == Some(p) || session.path_allowlisted(p);
     let policy = session.policy(&stats, &allow);
     let found = Collector::new(engine);
 
@@ -80,6 +84,16 @@ fn files(paths: &[PathBuf], no_ignore: bool, input: &InputArgs, r: Reporting) ->
     );
     let mut outcome = found.outcome(stats, &session.cfg.allowlist);
     session.finish(&mut outcome)
+}
+
+/// The reported path `file` (canonical) would have in the walk of `roots`, if it lies under
+/// one of them.
+fn shown_in(roots: &[Root], file: &Path) -> Option<String> {
+    roots.iter().filter(|r| !r.is_file).find_map(|r| {
+        let base = std::fs::canonicalize(&r.path).ok()?;
+        let rest = file.strip_prefix(&base).ok()?;
+        Some(r.name(&r.path.join(rest)).0)
+    })
 }
 
 /// Where the config search starts: the first directory scanned (a file's directory), else

@@ -50,7 +50,11 @@ pub struct Session {
     pub max_file_size: u64,
     pub threads: usize,
     pub quiet: bool,
+    pub verbose: bool,
     pub reporting: Reporting,
+    /// `-o`, opened (not yet truncated) before the scan, so that a path that cannot be
+    /// written fails before the work, not after it.
+    output: Option<std::fs::File>,
     started: Instant,
 }
 
@@ -69,6 +73,10 @@ impl Session {
             .max_file_size
             .or(cfg.max_file_size)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        let output = match &reporting.output {
+            Some(p) => Some(open_output(p, reporting.show_secrets)?),
+            None => None,
+        };
         let threads = input
             .threads
             .filter(|&n| n > 0)
@@ -80,9 +88,35 @@ impl Session {
             max_file_size,
             threads,
             quiet: input.quiet,
+            verbose: input.verbose,
             reporting,
+            output,
             started,
         })
+    }
+
+    /// Refuses `-o` naming one of `inputs` (the paths a scan was given): the report would
+    /// overwrite what it reports on. Returns the report's canonical path, so that a walk
+    /// can leave the report itself out when it lies in a scanned directory.
+    pub fn check_output_against(&self, inputs: &[PathBuf]) -> Result<Option<PathBuf>> {
+        let Some(out) = self.reporting.output.as_ref() else {
+            return Ok(None);
+        };
+        let Ok(out_c) = std::fs::canonicalize(out) else {
+            return Ok(None);
+        };
+        if !out_c.is_file() {
+            return Ok(None); // /dev/stdout, a pipe: nothing of the scan to overwrite
+        }
+        for p in inputs {
+            if std::fs::canonicalize(p).is_ok_and(|c| c == out_c) {
+                bail!(
+                    "-o {}: that is a file being scanned, and the report would overwrite it; write the report elsewhere",
+                    out.display()
+                );
+            }
+        }
+        Ok(Some(out_c))
     }
 
     /// The policy every source applies, over `stats`.
@@ -95,6 +129,7 @@ impl Session {
             max_file_size: self.max_file_size,
             allowlisted,
             stats,
+            verbose: self.verbose,
         }
     }
 
@@ -131,15 +166,19 @@ impl Session {
             color,
         };
         let mut warn_limit = |msg: String| source::warn(&msg);
-        let (sink, target): (Box<dyn Write>, String) = match &r.output {
-            Some(path) => (
-                Box::new(
-                    std::fs::File::create(path)
-                        .with_context(|| format!("cannot create output file {}", path.display()))?,
-                ),
-                path.display().to_string(),
-            ),
-            None => (Box::new(std::io::stdout().lock()), "stdout".to_string()),
+        let (sink, target): (Box<dyn Write>, String) = match (&r.output, &self.output) {
+            (Some(path), Some(file)) => {
+                let file = file
+                    .try_clone()
+                    .with_context(|| format!("cannot write the report to {}", path.display()))?;
+                // Truncated only now: a scan that failed leaves an earlier report intact.
+                if file.metadata().is_ok_and(|m| m.is_file()) {
+                    file.set_len(0)
+                        .with_context(|| format!("cannot truncate {}", path.display()))?;
+                }
+                (Box::new(file), path.display().to_string())
+            }
+            _ => (Box::new(std::io::stdout().lock()), "stdout".to_string()),
         };
         let mut w = std::io::BufWriter::new(sink);
         report::write(&mut w, r.format, &outcome.findings, opts, &mut warn_limit)
@@ -153,6 +192,31 @@ impl Session {
             r.exit_code
         })
     }
+}
+
+/// Opens `-o` for writing without truncating it. A report with secrets in it is made
+/// readable by its owner only (mode 0600), whether it is new or not.
+fn open_output(path: &std::path::Path, secrets: bool) -> Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true);
+    #[cfg(unix)]
+    if secrets {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let file = opts.open(path).with_context(|| {
+        format!(
+            "cannot write the report to {}; choose a path in a writable directory",
+            path.display()
+        )
+    })?;
+    #[cfg(unix)]
+    if secrets && file.metadata().is_ok_and(|m| m.is_file()) {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot make {} private (mode 0600)", path.display()))?;
+    }
+    Ok(file)
 }
 
 /// Reads the chosen config, with its allowlist rooted where it was found.

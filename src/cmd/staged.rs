@@ -30,7 +30,7 @@ pub fn staged(cmd: StagedCmd) -> Result<u8> {
     let policy = session.policy(&stats, &allow);
     let found = Collector::new(engine);
     let mut scratch = Scratch::default();
-    staged_source::scan(&repo, &policy, |path, bytes, added| {
+    let unread = staged_source::scan(&repo, &policy, |path, bytes, added| {
         let origin = Origin::Staged { path };
         let scan = engine.scan(bytes, &mut scratch);
         found.add_where(scan, &origin, |m| added.touches(m.line, last_line(m)));
@@ -39,6 +39,12 @@ pub fn staged(cmd: StagedCmd) -> Result<u8> {
     let code = session.finish(&mut outcome)?;
     if !outcome.findings.is_empty() && !session.quiet {
         eprint!("{}", advice(&outcome.findings));
+    }
+    if unread > 0 {
+        // Fail closed: what could not be read may hold a secret.
+        bail!(
+            "{unread} staged file(s) could not be read, so the commit was not checked in full (the repository may be damaged: try `git fsck`)"
+        );
     }
     Ok(code)
 }

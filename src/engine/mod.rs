@@ -13,7 +13,7 @@ pub mod prefilter;
 pub mod validate;
 
 use crate::blob::LineIndex;
-use crate::finding::{self, Checksum, Snippet};
+use crate::finding::{self, Checksum, Piece, Snippet};
 use crate::rules::Rule;
 use prefilter::Prefilter;
 use std::sync::Mutex;
@@ -162,12 +162,15 @@ impl Engine {
         candidates.dedup_by(|b, a| a.start == b.start && a.end == b.end);
 
         let lines = LineIndex::new(bytes);
+        // Every span is masked in every other snippet, allowed ones too: a snippet must never
+        // show a secret that is not its own.
+        let spans: Vec<(usize, usize)> = candidates.iter().map(|c| (c.start, c.end)).collect();
         for c in candidates {
             if inline_allowed(bytes, &lines, c.start, c.end) {
                 out.inline_allowed += 1;
                 continue;
             }
-            out.matches.push(locate(bytes, &lines, c));
+            out.matches.push(locate(bytes, &lines, c, &spans));
         }
         out
     }
@@ -218,14 +221,15 @@ impl Engine {
 }
 
 /// Locates a candidate: line and column, the secret as reported, and the snippet around it.
-fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate) -> Match {
+/// `spans` (sorted by start) are every candidate of the blob, masked in the snippet.
+fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate, spans: &[(usize, usize)]) -> Match {
     let (line, column) = lines.locate(c.start);
     let (end_line, end_column) = lines.locate(c.end);
     let (line_start, _) = lines.line_bounds(bytes, c.start);
     let (_, line_end) = lines.line_bounds(bytes, c.end.saturating_sub(1).max(c.start));
     let before_start = line_start.max(c.start.saturating_sub(SNIPPET_CONTEXT));
     let after_end = line_end.min(c.end + SNIPPET_CONTEXT).max(c.end);
-    let text = |b: &[u8]| finding::escape_control(&String::from_utf8_lossy(b));
+    let own = (c.start, c.end);
     Match {
         rule: c.rule,
         start: c.start,
@@ -240,10 +244,42 @@ fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate) -> Match {
         checksum: c.checksum,
         entropy: (c.entropy * 1000.0).round() / 1000.0,
         snippet: Snippet {
-            before: text(&bytes[before_start..c.start]),
-            after: text(&bytes[c.end..after_end]),
+            before: pieces(bytes, before_start, c.start, spans, own),
+            after: pieces(bytes, c.end, after_end, spans, own),
         },
     }
+}
+
+/// `bytes[from..to]` cut into text and the parts of other secrets (`spans`, sorted by start,
+/// less `own`) that fall in it.
+fn pieces(
+    bytes: &[u8],
+    from: usize,
+    to: usize,
+    spans: &[(usize, usize)],
+    own: (usize, usize),
+) -> Vec<Piece> {
+    let text = |b: &[u8]| finding::escape_control(&String::from_utf8_lossy(b));
+    let mut out = Vec::new();
+    let mut at = from;
+    for &(s, e) in spans {
+        if (s, e) == own || e <= at || s >= to {
+            continue;
+        }
+        let s = s.max(at);
+        let e = e.min(to);
+        if s > at {
+            out.push(Piece::Text(text(&bytes[at..s])));
+        }
+        out.push(Piece::Secret(
+            String::from_utf8_lossy(&bytes[s..e]).into_owned(),
+        ));
+        at = e;
+    }
+    if at < to {
+        out.push(Piece::Text(text(&bytes[at..to])));
+    }
+    out
 }
 
 /// True when a line the match touches carries the inline allow marker.
@@ -276,8 +312,8 @@ mod tests {
         assert_eq!((f.line, f.column, f.end_line, f.end_column), (3, 10, 3, 50));
         assert_eq!(e.rules()[f.rule].id, "github-pat-classic");
         assert_eq!(f.checksum, Some(Checksum::Valid));
-        assert_eq!(f.snippet.before, "  key = \"");
-        assert_eq!(f.snippet.after, "\"");
+        assert_eq!(f.snippet.before, [Piece::Text("  key = \"".into())]);
+        assert_eq!(f.snippet.after, [Piece::Text("\"".into())]);
     }
 
     #[test]

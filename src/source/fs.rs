@@ -90,7 +90,7 @@ fn scan_file(
                 visit(origin, buf);
             }
         }
-        Ok(Read_::Binary) => policy.binary(),
+        Ok(Read_::Binary) => policy.binary(&name),
         Ok(Read_::TooLarge(size)) => {
             policy.admit_size(&name, size);
         }

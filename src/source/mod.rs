@@ -59,9 +59,14 @@ pub enum Origin<'a> {
     },
     /// A staged blob (what `git commit` would add).
     Staged { path: &'a str },
+    /// The message of a commit (history): no file, reported at [`Origin::MESSAGE_PATH`].
+    Message { commit: &'a CommitInfo },
 }
 
 impl Origin<'_> {
+    /// The path a finding in a commit message is reported at.
+    pub const MESSAGE_PATH: &'static str = "(commit message)";
+
     /// The path reports show: `-` for stdin.
     pub fn path(&self) -> &str {
         match self {
@@ -69,6 +74,7 @@ impl Origin<'_> {
                 path
             }
             Origin::Stdin => "-",
+            Origin::Message { .. } => Self::MESSAGE_PATH,
         }
     }
 }
@@ -81,6 +87,8 @@ pub struct Policy<'a> {
     /// The config's path allowlist, asked with the anchored path.
     pub allowlisted: &'a (dyn Fn(&str) -> bool + Sync),
     pub stats: &'a SourceStats,
+    /// Name every skipped binary file on stderr (`--verbose`).
+    pub verbose: bool,
 }
 
 impl Policy<'_> {
@@ -112,7 +120,7 @@ impl Policy<'_> {
             return false;
         }
         if blob::is_binary(bytes) {
-            self.binary();
+            self.binary(name);
             return false;
         }
         SourceStats::add(&self.stats.files, 1);
@@ -120,9 +128,13 @@ impl Policy<'_> {
         true
     }
 
-    /// Counts a blob found binary by a source that sniffed its start before reading it all.
-    pub fn binary(&self) {
+    /// Counts a blob found binary (by [`Policy::accept`], or by a source that sniffed its
+    /// start before reading it all), naming it with `--verbose`.
+    pub fn binary(&self, name: &str) {
         SourceStats::add(&self.stats.skipped_binary, 1);
+        if self.verbose {
+            progress::note(&format!("{name}: binary; skipped"));
+        }
     }
 
     /// A blob that could not be read: counted, with a warning that says what failed.

@@ -11,7 +11,12 @@ static CURRENT: Mutex<Option<ProgressBar>> = Mutex::new(None);
 /// Prints a warning on stderr. Paths and messages are escaped: they come from the scanned
 /// input.
 pub fn warn(msg: &str) {
-    let line = format!("leakscan: warning: {}", crate::finding::escape_control(msg));
+    note(&format!("warning: {msg}"));
+}
+
+/// Prints an informational line on stderr (`--verbose`), like [`warn`] around the bar.
+pub fn note(msg: &str) {
+    let line = format!("leakscan: {}", crate::finding::escape_control(msg));
     let current = CURRENT.lock().unwrap_or_else(|p| p.into_inner()).clone();
     match current {
         Some(pb) => pb.suspend(|| eprintln!("{line}")),

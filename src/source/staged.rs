@@ -11,7 +11,7 @@
 //!
 //! The pre-commit hook that runs it is written here too ([`hooks_dir`], [`HOOK_SCRIPT`]).
 
-use super::Policy;
+use super::{warn, Policy};
 use crate::finding::escape_control;
 use anyhow::{Context, Result};
 use git2::{Delta, DiffOptions, ErrorCode, FileMode, Patch, Repository};
@@ -37,12 +37,16 @@ impl Added {
 }
 
 /// Scans the staged blobs: calls `visit(path, bytes, added)` for each added or modified
-/// file that the policy accepts.
+/// file that the policy accepts. It fails closed, as a pre-commit hook must: when the
+/// committed version of a changed file cannot be read, the staged one is scanned whole; the
+/// number of staged blobs that could not be read at all is returned, so the caller can refuse
+/// the commit.
 pub fn scan(
     repo: &Repository,
     policy: &Policy,
     mut visit: impl FnMut(&str, &[u8], &Added),
-) -> Result<()> {
+) -> Result<u64> {
+    let mut unread = 0u64;
     let head_tree = match repo.head() {
         Ok(head) => Some(head.peel_to_tree().context(
             "cannot read the tree of HEAD (the repository may be damaged: try `git fsck`)",
@@ -89,28 +93,36 @@ pub fn scan(
             Ok(b) => b,
             Err(e) => {
                 unreadable("staged blob", e);
+                unread += 1;
                 continue;
             }
         };
         let bytes = blob.content();
         if crate::blob::is_binary(bytes) {
-            policy.binary(); // before the diff, which would be of no use
+            policy.binary(&path); // before the diff, which would be of no use
             continue;
         }
         let added = if added_whole || delta.old_file().mode() == FileMode::Commit {
             Added::All
         } else {
-            let old = match repo.find_blob(delta.old_file().id()) {
-                Ok(b) => b,
-                Err(e) => {
-                    unreadable("committed blob", e);
-                    continue;
-                }
+            let whole = |what: &str, e: git2::Error| {
+                warn(&format!(
+                    "{path}: cannot read the {what}: {}; scanning the staged file whole",
+                    e.message()
+                ));
             };
-            let patch = match Patch::from_blobs(&old, None, &blob, None, Some(&mut patch_opts)) {
+            let patch = repo
+                .find_blob(delta.old_file().id())
+                .map_err(|e| ("committed blob", e))
+                .and_then(|old| {
+                    Patch::from_blobs(&old, None, &blob, None, Some(&mut patch_opts))
+                        .map_err(|e| ("diff", e))
+                });
+            let patch = match patch {
                 Ok(p) => p,
-                Err(e) => {
-                    unreadable("diff", e);
+                Err((what, e)) => {
+                    whole(what, e);
+                    visit_whole(policy, &path, blob.content(), &mut visit);
                     continue;
                 }
             };
@@ -132,7 +144,19 @@ pub fn scan(
             visit(&path, bytes, &added);
         }
     }
-    Ok(())
+    Ok(unread)
+}
+
+/// Scans a staged blob as if the file were new.
+fn visit_whole(
+    policy: &Policy,
+    path: &str,
+    bytes: &[u8],
+    visit: &mut impl FnMut(&str, &[u8], &Added),
+) {
+    if policy.accept(path, bytes) {
+        visit(path, bytes, &Added::All);
+    }
 }
 
 /// The directory git runs hooks from: `core.hooksPath` when set (relative to the work tree,

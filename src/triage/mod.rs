@@ -97,7 +97,7 @@ pub fn label(rule: &Rule, m: &Match, origin: &Origin) -> Finding {
         _ => None,
     };
     let commit = match origin {
-        Origin::History { commit, .. } => Some((*commit).clone()),
+        Origin::History { commit, .. } | Origin::Message { commit } => Some((*commit).clone()),
         _ => None,
     };
     Finding {

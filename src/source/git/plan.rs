@@ -6,7 +6,7 @@ use super::{pool, revs, treediff, with_repo, HistoryOptions};
 use crate::finding::{escape_control, CommitInfo};
 use crate::source::{progress, Policy, SourceStats};
 use anyhow::Result;
-use git2::{Oid, Repository};
+use git2::{ObjectType, Oid, Repository};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -40,14 +40,65 @@ pub struct Plan {
     pub(super) pool: rayon::ThreadPool,
     /// Walk order: topological, oldest first, ties by commit time.
     pub commits: Vec<Oid>,
-    /// What reports say of each commit of `commits` that introduces a blob.
+    /// What reports say of each commit of `commits` (`None` where it could not be read).
     pub metas: Vec<Option<CommitInfo>>,
+    /// The whole message of each commit of `commits`: secrets are pasted there too.
+    pub messages: Vec<String>,
     /// Paths as reports show them (lossy UTF-8, control characters escaped).
     pub paths: Vec<String>,
     /// In order of first introduction, which keeps neighbouring blobs close in the packs.
     pub blobs: Vec<BlobIntros>,
     /// True when the repository is a shallow clone (history before its boundary is missing).
     pub shallow: bool,
+}
+
+/// Interned paths and blobs, and each blob's introductions, as the walk finds them.
+#[derive(Default)]
+struct Index {
+    path_ids: HashMap<Vec<u8>, u32>,
+    paths: Vec<String>,
+    path_skipped: Vec<bool>,
+    blob_ids: HashMap<Oid, u32>,
+    blobs: Vec<BlobIntros>,
+    seen: HashSet<(u32, u32)>,
+}
+
+impl Index {
+    /// Records what commit `commit` (walk order) introduces; the policy's path allowlist is
+    /// asked once per distinct path.
+    fn record(&mut self, commit: u32, entries: Vec<(Vec<u8>, Oid)>, policy: &Policy) {
+        let empty = Oid::from_str(EMPTY_BLOB).ok();
+        for (path, oid) in entries {
+            if Some(oid) == empty {
+                continue;
+            }
+            let next_path = self.paths.len() as u32;
+            let (paths, skipped) = (&mut self.paths, &mut self.path_skipped);
+            let pid = *self.path_ids.entry(path).or_insert_with_key(|p| {
+                let shown = escape_control(&String::from_utf8_lossy(p));
+                skipped.push(!policy.admit_path(&shown));
+                paths.push(shown);
+                next_path
+            });
+            if self.path_skipped[pid as usize] {
+                continue;
+            }
+            let next_blob = self.blobs.len() as u32;
+            let blobs = &mut self.blobs;
+            let bid = *self.blob_ids.entry(oid).or_insert_with(|| {
+                blobs.push(BlobIntros {
+                    oid,
+                    intros: Vec::new(),
+                });
+                next_blob
+            });
+            if self.seen.insert((bid, pid)) {
+                self.blobs[bid as usize]
+                    .intros
+                    .push(Intro { path: pid, commit });
+            }
+        }
+    }
 }
 
 /// Walks the commits and records, for each distinct blob, where it was introduced.
@@ -62,7 +113,9 @@ pub fn plan(repo: &Repository, opts: &HistoryOptions, policy: &Policy) -> Result
     git2::opts::enable_caching(false);
     let git_dir = repo.path().to_path_buf();
     let shallow = repo.is_shallow();
-    let mut commits = revs::commits_to_walk(repo, opts)?;
+    let walk = revs::commits_to_walk(repo, opts)?;
+    SourceStats::add(&policy.stats.unreadable, walk.unreadable);
+    let mut commits = walk.commits;
     if let Some(since) = opts.since {
         commits.retain(|oid| {
             repo.find_commit(*oid)
@@ -78,13 +131,8 @@ pub fn plan(repo: &Repository, opts: &HistoryOptions, policy: &Policy) -> Result
         crate::source::warn(&what);
     };
     let mut metas: Vec<Option<CommitInfo>> = Vec::with_capacity(commits.len());
-    let mut path_ids: HashMap<Vec<u8>, u32> = HashMap::new();
-    let mut paths: Vec<String> = Vec::new();
-    let mut path_skipped: Vec<bool> = Vec::new();
-    let mut blob_ids: HashMap<Oid, u32> = HashMap::new();
-    let mut blobs: Vec<BlobIntros> = Vec::new();
-    let mut seen: HashSet<(u32, u32)> = HashSet::new();
-    let empty = Oid::from_str(EMPTY_BLOB).ok();
+    let mut messages: Vec<String> = Vec::with_capacity(commits.len());
+    let mut index = Index::default();
 
     for (chunk_no, chunk) in commits.chunks(PLAN_CHUNK).enumerate() {
         // Contiguous runs of commits per thread: a commit's parent trees are usually the
@@ -102,6 +150,7 @@ pub fn plan(repo: &Repository, opts: &HistoryOptions, policy: &Policy) -> Result
                         unreadable(format!("commit {oid}: {e}; skipped"));
                         treediff::Introduced {
                             meta: None,
+                            message: String::new(),
                             entries: Vec::new(),
                         }
                     });
@@ -113,41 +162,48 @@ pub fn plan(repo: &Repository, opts: &HistoryOptions, policy: &Policy) -> Result
         for (i, intro) in results.into_iter().enumerate() {
             let commit = (chunk_no * PLAN_CHUNK + i) as u32;
             metas.push(intro.meta);
-            for (path, oid) in intro.entries {
-                if Some(oid) == empty {
-                    continue;
-                }
-                let next_path = paths.len() as u32;
-                let pid = *path_ids.entry(path).or_insert_with_key(|p| {
-                    let shown = escape_control(&String::from_utf8_lossy(p));
-                    let skip = !policy.admit_path(&shown);
-                    paths.push(shown);
-                    path_skipped.push(skip);
-                    next_path
-                });
-                if path_skipped[pid as usize] {
-                    continue;
-                }
-                let next_blob = blobs.len() as u32;
-                let bid = *blob_ids.entry(oid).or_insert_with(|| {
-                    blobs.push(BlobIntros {
-                        oid,
-                        intros: Vec::new(),
-                    });
-                    next_blob
-                });
-                if seen.insert((bid, pid)) {
-                    blobs[bid as usize].intros.push(Intro { path: pid, commit });
-                }
-            }
+            messages.push(intro.message);
+            index.record(commit, intro.entries, policy);
         }
     }
     progress::done(&pb);
+    // Refs that name a tree or a blob directly: their content is scanned as if a commit
+    // had introduced it, named after the ref.
+    for (name, oid, kind) in walk.tagged {
+        let entries = match kind {
+            ObjectType::Tree => match repo.find_tree(oid) {
+                Ok(tree) => treediff::tree_entries(repo, &tree, &unreadable),
+                Err(e) => {
+                    unreadable(format!("{name}: cannot read tree {oid}: {}", e.message()));
+                    continue;
+                }
+            },
+            _ => vec![(name.clone().into_bytes(), oid)],
+        };
+        let kind = if kind == ObjectType::Tree {
+            "tree"
+        } else {
+            "blob"
+        };
+        let commit = commits.len() as u32;
+        commits.push(oid);
+        metas.push(Some(CommitInfo {
+            id: oid.to_string(),
+            author: String::new(),
+            email: String::new(),
+            date: String::new(),
+            message: escape_control(&format!("{name} points at a {kind}, not a commit")),
+        }));
+        messages.push(String::new());
+        index.record(commit, entries, policy);
+    }
+    let Index { paths, blobs, .. } = index;
     Ok(Plan {
         git_dir,
         pool,
         commits,
         metas,
+        messages,
         paths,
         blobs,
         shallow,

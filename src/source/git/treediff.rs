@@ -12,9 +12,10 @@ use git2::{ObjectType, Oid, Repository, Tree};
 /// Git file mode of a submodule entry (a commit of another repository).
 const MODE_COMMIT: i32 = 0o160000;
 
-/// What a commit introduces: its metadata (when it introduces anything) and its entries.
+/// What a commit introduces: its metadata, its whole message (scanned too), and its entries.
 pub struct Introduced {
     pub meta: Option<CommitInfo>,
+    pub message: String,
     pub entries: Vec<(Vec<u8>, Oid)>,
 }
 
@@ -30,6 +31,7 @@ pub fn introduced(
     let mut out = Vec::new();
     let nothing = || Introduced {
         meta: None,
+        message: String::new(),
         entries: Vec::new(),
     };
     let commit = match repo.find_commit(oid) {
@@ -69,9 +71,21 @@ pub fn introduced(
     let mut prefix = Vec::new();
     walk_tree(repo, &tree, &parents, &mut prefix, &mut out, unreadable);
     Introduced {
-        meta: (!out.is_empty()).then(|| meta::commit_info(&commit)),
+        meta: Some(meta::commit_info(&commit)),
+        message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
         entries: out,
     }
+}
+
+/// Every blob of `tree`, with its path: what a tree introduces when nothing came before it.
+pub fn tree_entries(
+    repo: &Repository,
+    tree: &Tree,
+    unreadable: &dyn Fn(String),
+) -> Vec<(Vec<u8>, Oid)> {
+    let mut out = Vec::new();
+    walk_tree(repo, tree, &[], &mut Vec::new(), &mut out, unreadable);
+    out
 }
 
 /// Records the entries of `tree` (at `prefix`) that differ from every tree of `parents` (the
