@@ -59,6 +59,13 @@ pub fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> LoadError {
         file: file.to_string(),
         line,
         column,
-        message: err.message().trim().to_string(),
+        // The toml crate leaves some errors without words (a control character in a
+        // comment, found by fuzzing): say what the position means.
+        message: match err.message().trim() {
+            "" => {
+                "invalid TOML at this position (a control character, or a syntax error)".to_string()
+            }
+            m => m.to_string(),
+        },
     }
 }

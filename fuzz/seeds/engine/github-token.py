@@ -1,0 +1,1 @@
+GITHUB_TOKEN = "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"
