@@ -245,6 +245,40 @@ fn a_lone_named_file_that_cannot_be_scanned_is_exit_2() {
 }
 
 #[test]
+fn a_named_directory_that_cannot_be_read_is_exit_2_but_one_below_is_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = Tree::new();
+    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    t.write("top/ok.env", "A=1\n");
+    t.write("top/locked/x.env", "B=2\n");
+    t.write("shut/y.env", "C=3\n");
+    for d in ["top", "top/locked", "shut"] {
+        let mode = if d == "top" { 0o755 } else { 0o000 };
+        std::fs::set_permissions(t.path().join(d), std::fs::Permissions::from_mode(mode))
+            .expect("chmod");
+    }
+    let mut cmd = leakscan_in(t.path());
+    cmd.args(["scan", "top"]);
+    let out = run_bounded(&mut unprivileged(cmd), 20, "top");
+    let err = stderr(&out);
+    assert_eq!(exit_code(&out.status), 0, "{err}");
+    assert!(err.contains("warning: locked: cannot read"), "{err}");
+    let mut cmd = leakscan_in(t.path());
+    cmd.args(["scan", "shut"]);
+    let out = run_bounded(&mut unprivileged(cmd), 20, "shut");
+    let err = stderr(&out);
+    assert_eq!(exit_code(&out.status), 2, "{err}");
+    assert!(
+        err.contains("could not be scanned: shut (cannot read"),
+        "{err}"
+    );
+    for d in ["top/locked", "shut"] {
+        std::fs::set_permissions(t.path().join(d), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod back, so that the temp dir can be removed");
+    }
+}
+
+#[test]
 fn a_named_file_that_cannot_be_scanned_fails_the_run_but_the_rest_is_reported() {
     let t = Tree::new();
     let token = github_pat(1113);
