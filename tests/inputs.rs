@@ -498,7 +498,7 @@ fn install_hook_refuses_a_bare_repository() {
 }
 
 #[test]
-#[ignore = "needs session wiring: Session::new must call cmd::threads::clamp_threads"]
+#[ignore = "needs session wiring: Session::new must call cmd::threads::from_flag"]
 fn absurd_thread_counts_are_capped() {
     let t = Tree::new();
     t.write("a.env", "A=1\n");
