@@ -98,6 +98,49 @@ impl Allowlist {
     }
 }
 
+/// Paths no real allowlist covers all of: top-level and nested, hidden and not, with and
+/// without an extension.
+const PATH_PROBES: [&str; 5] = ["q7Zk2x", "Lm3.Vb9", ".h1dW4", "a8/b7/c6.d5", "Z/y"];
+
+/// True for a path pattern that allowlists every path (`*`, `**`, `**/*`, `/**`, `/*`, `/`,
+/// …): it matches each of [`PATH_PROBES`]. A negation (`!…`) allows nothing.
+fn allows_every_path(pattern: &str) -> bool {
+    let pattern = pattern.trim();
+    let pattern = pattern.strip_prefix("./").unwrap_or(pattern);
+    if pattern.starts_with('!') {
+        return false;
+    }
+    if pattern.trim_matches('/').is_empty() {
+        return true; // `/`: the root itself
+    }
+    let mut one = GitignoreBuilder::new("");
+    if one.add_line(None, pattern).is_err() {
+        return false; // reported as invalid by the caller
+    }
+    let Ok(g) = one.build() else {
+        return false;
+    };
+    PATH_PROBES
+        .iter()
+        .all(|p| g.matched_path_or_any_parents(p, false).is_ignore())
+}
+
+/// Secrets of different alphabets, none a real credential.
+const SECRET_PROBES: [&str; 4] = [
+    "k3Jd9QmZx0Lw7VbT2nYh5RpC8sGf4AeU1oIi6Ny0",
+    "0123456789abcdef0123456789abcdef",
+    "+/=-_.~:@",
+    "ZZZZ",
+];
+
+/// True for a secret regex that allowlists every secret: one that matches the empty string
+/// (and so, unanchored, any text: `.*`, `^`, `(?s).*`, `x*`), or one that matches each of
+/// [`SECRET_PROBES`] (`.`, `\S+`).
+fn allows_every_secret(re: &regex::Regex) -> bool {
+    (re.is_match("") && re.is_match(SECRET_PROBES[0]))
+        || SECRET_PROBES.iter().all(|p| re.is_match(p))
+}
+
 /// A loaded config.
 #[derive(Debug, Default)]
 pub struct Config {
@@ -140,6 +183,20 @@ impl Config {
         non_empty(&raw.allowlist.paths, "path glob")?;
         non_empty(&raw.allowlist.regexes, "regex")?;
         non_empty(&raw.allowlist.stopwords, "stopword")?;
+        if let Some(g) = raw
+            .allowlist
+            .paths
+            .iter()
+            .find(|g| allows_every_path(g.get_ref()))
+        {
+            return Err(err(
+                g.span().start,
+                format!(
+                    "path pattern {:?} in [allowlist] matches every path: it would allow everything; name the files or directories to skip instead",
+                    g.get_ref()
+                ),
+            ));
+        }
 
         // Rooted at "" so that the (relative) paths asked are taken as they are.
         let mut globs = GitignoreBuilder::new("");
@@ -164,8 +221,18 @@ impl Config {
             .regexes
             .iter()
             .map(|r| {
-                regex::Regex::new(r.get_ref())
-                    .map_err(|e| err(r.span().start, format!("invalid allowlist regex: {e}")))
+                let re = regex::Regex::new(r.get_ref())
+                    .map_err(|e| err(r.span().start, format!("invalid allowlist regex: {e}")))?;
+                if allows_every_secret(&re) {
+                    return Err(err(
+                        r.span().start,
+                        format!(
+                            "allowlist regex {:?} matches every secret: it would allow everything; anchor it to the secrets to allow",
+                            r.get_ref()
+                        ),
+                    ));
+                }
+                Ok(re)
             })
             .collect::<Result<Vec<_>, _>>()?;
         let stopwords = raw
@@ -296,6 +363,26 @@ mod tests {
         assert_eq!(e.line, 1);
         let e = Config::parse("c.toml", "[allowlist]\npath = []\n").unwrap_err();
         assert!(e.message.contains("unknown field `path`"), "{e}");
+    }
+
+    #[test]
+    fn entries_that_allow_everything_are_refused() {
+        for p in ["*", "**", "**/*", "/**", "/*", "/", "./*", " ** ", "**/"] {
+            let text = format!("[allowlist]\npaths = [\"a/\", \"{p}\"]\n");
+            let e = Config::parse("c.toml", &text).expect_err(p);
+            assert_eq!((e.line, e.column), (2, 16), "{p:?}");
+            assert!(e.message.contains("allow everything"), "{p:?}: {e}");
+        }
+        for r in [
+            ".*", "^", "$", "(?s).*", "x*", "(?:)", ".", r"\S+", r"[\s\S]",
+        ] {
+            let text = format!("[allowlist]\nregexes = ['^a', '{r}']\n");
+            let e = Config::parse("c.toml", &text).expect_err(r);
+            assert_eq!((e.line, e.column), (2, 18), "{r:?}");
+            assert!(e.message.contains("allow everything"), "{r:?}: {e}");
+        }
+        let narrow = "[allowlist]\npaths = [\"*.lock\", \"fixtures/**\", \"!*\", \"docs/*\", \"*.*\"]\nregexes = ['^AKIA[A-Z2-7]{12}TEST$', '^$', 'EXAMPLE', '[A-Za-z]']\n";
+        Config::parse("c.toml", narrow).expect("narrow entries load");
     }
 
     #[test]

@@ -202,6 +202,29 @@ pub fn escape_control(s: &str) -> String {
     out
 }
 
+/// A path's bytes as a string that names the same path: a valid UTF-8 path as it is; in any
+/// other, each byte that is not UTF-8 as `\xNN` (two lower-case hex digits) and each `\` as
+/// `\\`, so that the bytes can be recovered. (A lossy decoding would print U+FFFD, a name
+/// that does not exist.) Control characters are left to [`escape_control`].
+pub fn escape_path_bytes(bytes: &[u8]) -> String {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +247,17 @@ mod tests {
     #[test]
     fn control_characters_are_escaped() {
         assert_eq!(escape_control("a\x1b[31mb"), "a\\u{1b}[31mb");
+    }
+
+    #[test]
+    fn path_bytes_are_escaped_losslessly() {
+        assert_eq!(escape_path_bytes(b"src/a b.rs"), "src/a b.rs");
+        assert_eq!(
+            escape_path_bytes("d\u{e9}j\u{e0}\\x".as_bytes()),
+            "d\u{e9}j\u{e0}\\x"
+        );
+        assert_eq!(escape_path_bytes(b"bad\xffname"), "bad\\xffname");
+        assert_eq!(escape_path_bytes(b"\xc3(\\\x80"), "\\xc3(\\\\\\x80");
+        assert!(!escape_path_bytes(b"\xfe\xff").contains('\u{fffd}'));
     }
 }

@@ -235,7 +235,9 @@ fn secret_only_in_a_stash() {
 fn binary_blobs_and_submodule_entries_are_skipped() {
     let r = Repo::new();
     let t = token("binary");
-    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0".to_vec();
+    // A PNG's signature and IHDR chunk: a dozen NULs, as real images have.
+    let mut bytes =
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0\x1f\xf3\xffa".to_vec();
     bytes.extend_from_slice(line_with(&t).as_bytes());
     r.write("logo.png", &bytes);
     r.write("ok.txt", "fine\n");

@@ -200,26 +200,26 @@ fn scan_stdin(args: &[&str], input: &[u8]) -> (i32, String) {
 fn stdin_and_files_get_the_same_binary_and_size_treatment() {
     let t = common::Tree::new();
     let mut bytes = format!("GITHUB_TOKEN={}\n", token("bin")).into_bytes();
-    bytes.extend_from_slice(b"\0\x01\x02");
+    bytes.extend_from_slice(&[0u8; 16]);
     let file = t.write("blob.bin", &bytes);
     let file = file.display().to_string();
     let (code, err) = scan_stdin(&["-"], &bytes);
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(code, 2, "{err}");
     assert!(err.contains("skipped: 1 binary"), "{err}");
     let (code, err) = scan_stdin(&[&file], b"");
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(code, 2, "{err}");
     assert!(err.contains("skipped: 1 binary"), "{err}");
 
     let text = format!("GITHUB_TOKEN={}\n", token("big"));
     let file = t.write("big.env", &text).display().to_string();
     let limit = ["--max-file-size", "20"];
     let (code, err) = scan_stdin(&["-", limit[0], limit[1]], text.as_bytes());
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(code, 2, "{err}");
     assert!(err.contains("1 too large"), "{err}");
     let (code, err) = scan_stdin(&[&file, limit[0], limit[1]], b"");
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(code, 2, "{err}");
     assert!(err.contains("1 too large"), "{err}");
-    // Within the limit, both find it.
+    // Named inputs that could not be scanned are exit 2, alike. Within the limit, both find it.
     assert_eq!(scan_stdin(&["-"], text.as_bytes()).0, 1);
     assert_eq!(scan_stdin(&[&file], b"").0, 1);
 }

@@ -114,7 +114,7 @@ fn binary_and_submodule_entries_are_skipped() {
     let r = Repo::new();
     r.write("a.txt", "a\n");
     r.commit("init");
-    let mut bytes = b"\0\0\0binary".to_vec();
+    let mut bytes = [[0u8; 16].as_slice(), b"binary"].concat();
     bytes.extend_from_slice(line_with(&token("inbinary")).as_bytes());
     r.write("blob.bin", &bytes);
     r.git(&["add", "blob.bin"]);

@@ -6,6 +6,12 @@ use anyhow::{bail, Context, Result};
 
 pub fn install_hook(cmd: InstallHookCmd) -> Result<u8> {
     let repo = git::open(cmd.repo.as_deref())?;
+    if repo.is_bare() {
+        bail!(
+            "{} is a bare repository: it has no work tree, so no `git commit` runs there and a pre-commit hook would never run; install the hook in a clone with a work tree",
+            repo.path().components().as_path().display()
+        );
+    }
     let dir = staged_source::hooks_dir(&repo)?;
     let hook = dir.join("pre-commit");
     if hook.exists() && !cmd.force {

@@ -9,6 +9,7 @@ pub mod rules;
 pub mod scan;
 pub mod session;
 pub mod staged;
+pub mod threads;
 
 use crate::cli::{Cli, Command, RulesCmd};
 use anyhow::Result;

@@ -4,8 +4,9 @@ use super::session::{Reporting, Session};
 use crate::cli::{BaselineCmd, ColorChoice, InputArgs, ScanCmd};
 use crate::engine::Scratch;
 use crate::report::Format;
-use crate::source::anchor::{self, Root};
-use crate::source::{fs as fs_source, stdin, Origin, SourceStats};
+use crate::source::anchor::{self, shown_path, Root, RootKind};
+use crate::source::fs::{self as fs_source, NotScanned, Scanned};
+use crate::source::{stdin, Origin, SourceStats};
 use crate::triage::Collector;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -44,15 +45,16 @@ fn files(paths: &[PathBuf], no_ignore: bool, input: &InputArgs, r: Reporting) ->
     }
     let named: Vec<PathBuf> = paths.into_iter().filter(|p| p.as_os_str() != "-").collect();
     for p in &named {
-        if !p.exists() {
-            bail!("{}: no such file or directory", p.display());
+        if let Err(why) = accessible(p) {
+            bail!("{}: {why}", shown_path(p));
         }
     }
     let roots = anchor::roots(&named).context("cannot resolve the paths to scan")?;
+    let on_disk = roots.iter().find(|r| r.kind != RootKind::Stream);
     let config = anchor::choose_config(
         input.config.as_deref(),
-        config_start(roots.first()).as_deref(),
-        top(roots.first()).as_deref(),
+        config_start(on_disk).as_deref(),
+        top(on_disk).as_deref(),
     );
     let session = Session::new(input, r, config)?;
     let report = session.check_output_against(&named)?;
@@ -65,10 +67,22 @@ fn files(paths: &[PathBuf], no_ignore: bool, input: &InputArgs, r: Reporting) ->
     let policy = session.policy(&stats, &allow);
     let found = Collector::new(engine);
 
+    let mut not_scanned = Vec::new();
     if stdin_count == 1 {
         let mut buf = Vec::new();
-        if stdin::read(&policy, &mut buf) && policy.accept("-", &buf) {
-            found.add(engine.scan(&buf, &mut Scratch::default()), &Origin::Stdin);
+        let verdict = match stdin::read(&policy, &mut buf) {
+            Ok(()) => fs_source::judge(&policy, "-", &buf),
+            Err(why) => Scanned::No(why),
+        };
+        match verdict {
+            Scanned::Yes => {
+                found.add(engine.scan(&buf, &mut Scratch::default()), &Origin::Stdin);
+            }
+            Scanned::No(reason) => not_scanned.push(NotScanned {
+                name: "-".to_string(),
+                reason,
+            }),
+            Scanned::Allowlisted => {}
         }
     }
     let opts = fs_source::WalkOptions {
@@ -76,36 +90,75 @@ fn files(paths: &[PathBuf], no_ignore: bool, input: &InputArgs, r: Reporting) ->
         no_ignore,
         threads: session.threads,
     };
-    fs_source::walk(
+    not_scanned.extend(fs_source::walk(
         &opts,
         &policy,
         Scratch::default,
         |scratch, origin, bytes| found.add(engine.scan(bytes, scratch), &origin),
-    );
+    ));
     let mut outcome = found.outcome(stats, &session.cfg.allowlist);
-    session.finish(&mut outcome)
+    // The report and summary come first, for what was scanned; then a path that was named
+    // but not scanned makes the run fail (exit 2), whatever was found.
+    let code = session.finish(&mut outcome)?;
+    if !not_scanned.is_empty() {
+        let list: Vec<String> = not_scanned
+            .iter()
+            .map(|n| format!("{} ({})", n.name, n.reason))
+            .collect();
+        bail!(
+            "named on the command line but could not be scanned: {}",
+            list.join(", ")
+        );
+    }
+    Ok(code)
 }
 
 /// The reported path `file` (canonical) would have in the walk of `roots`, if it lies under
 /// one of them.
 fn shown_in(roots: &[Root], file: &Path) -> Option<String> {
-    roots.iter().filter(|r| !r.is_file).find_map(|r| {
-        let base = std::fs::canonicalize(&r.path).ok()?;
-        let rest = file.strip_prefix(&base).ok()?;
-        Some(r.name(&r.path.join(rest)).0)
+    roots
+        .iter()
+        .filter(|r| r.kind == RootKind::Dir)
+        .find_map(|r| {
+            let base = std::fs::canonicalize(&r.path).ok()?;
+            let rest = file.strip_prefix(&base).ok()?;
+            Some(r.name(&r.path.join(rest)).0)
+        })
+}
+
+/// Why a named path cannot be scanned at all, before anything is read: it does not exist,
+/// is a dangling symlink or a symlink loop, or cannot be looked at.
+fn accessible(p: &Path) -> Result<(), String> {
+    let Err(e) = std::fs::metadata(p) else {
+        return Ok(());
+    };
+    let is_link = std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    Err(match e.kind() {
+        _ if cfg!(unix) && e.raw_os_error() == Some(ELOOP) => {
+            "symlink loop (too many levels of symbolic links)".to_string()
+        }
+        std::io::ErrorKind::NotFound if is_link => {
+            "broken symlink: its target does not exist".to_string()
+        }
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        _ => format!("cannot access: {e}"),
     })
 }
 
+/// The errno of "too many levels of symbolic links".
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const ELOOP: i32 = 40;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const ELOOP: i32 = 62; // macOS and the BSDs
+
 /// Where the config search starts: the first directory scanned (a file's directory), else
-/// the current directory (stdin alone).
+/// the current directory (stdin or streams alone).
 fn config_start(first: Option<&Root>) -> Option<PathBuf> {
     let start = match first {
-        Some(r) => std::fs::canonicalize(&r.path)
-            .ok()
-            .map(|c| match r.is_file {
-                true => c.parent().map_or(c.clone(), Path::to_path_buf),
-                false => c,
-            }),
+        Some(r) => std::fs::canonicalize(&r.path).ok().map(|c| match r.kind {
+            RootKind::Dir => c,
+            _ => c.parent().map_or(c.clone(), Path::to_path_buf),
+        }),
         None => std::env::current_dir()
             .ok()
             .and_then(|d| std::fs::canonicalize(d).ok()),

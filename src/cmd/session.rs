@@ -77,10 +77,7 @@ impl Session {
             Some(p) => Some(open_output(p, reporting.show_secrets)?),
             None => None,
         };
-        let threads = input
-            .threads
-            .filter(|&n| n > 0)
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let threads = super::threads::from_flag(input.threads);
         Ok(Session {
             cfg,
             engine,

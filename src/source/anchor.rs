@@ -9,6 +9,8 @@
 //! (only the scanned directory itself outside a repository); `--config` and `LEAKSCAN_CONFIG`
 //! override the search.
 
+use crate::finding::escape_path_bytes;
+use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
 
 /// The config file's name, looked for from the scanned path up to the repository root.
@@ -27,9 +29,26 @@ pub struct Root {
     /// The reported path of `path` as releases before 0.2 showed it: relative to the root
     /// when one directory was scanned, else as given.
     pub legacy: String,
-    pub is_file: bool,
-    /// The repository work tree holding it, canonical, if any.
+    pub kind: RootKind,
+    /// The repository work tree holding it, canonical, if any (never for a stream).
     pub repo: Option<PathBuf>,
+    /// `shown` and `legacy` as bytes, before escaping: names under the root are joined to
+    /// these and escaped once, so that a name is escaped the same whichever part is not UTF-8.
+    shown_raw: Vec<u8>,
+    legacy_raw: Vec<u8>,
+}
+
+/// What a named path is, which decides how it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootKind {
+    /// Walked, honouring ignore files.
+    Dir,
+    /// A regular file: read whole, even if an ignore file lists it.
+    File,
+    /// Neither: a FIFO, a character device such as `/dev/stdin`, `/dev/fd/63` from `<(…)`.
+    /// Read as a stream, within the size limit, and reported by the name given (never
+    /// canonicalized: that would give `pipe:[…]`).
+    Stream,
 }
 
 impl Root {
@@ -37,41 +56,68 @@ impl Root {
     /// pre-0.2 form where that differs.
     pub fn name(&self, entry: &Path) -> (String, Option<String>) {
         let rest = entry.strip_prefix(&self.path).unwrap_or(entry);
-        let rest = slashed(rest);
-        let shown = join(&self.shown, &rest);
-        let legacy = join(&self.legacy, &rest);
+        let rest = normal_bytes(rest);
+        let shown = text(&join(&self.shown_raw, &rest));
+        let legacy = text(&join(&self.legacy_raw, &rest));
         let legacy = (legacy != shown).then_some(legacy);
         (shown, legacy)
     }
 }
 
-/// Resolves the roots of a `scan`. Every root must exist (the caller checks).
+/// Resolves the roots of a `scan`. Every root must exist (the caller checks). A path named
+/// more than once, however spelled (`./a`, `a`, `/abs/a`, `a/`), is one root, the first.
 pub fn roots(paths: &[PathBuf]) -> std::io::Result<Vec<Root>> {
-    let single_dir = paths.len() == 1 && paths[0].is_dir();
-    paths
-        .iter()
-        .map(|p| {
-            let canonical = std::fs::canonicalize(p)?;
-            let is_file = !canonical.is_dir();
-            let repo = work_tree_of(&canonical);
-            let given = normal(p);
-            let legacy = if single_dir { String::new() } else { given };
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut unique: Vec<(&PathBuf, RootKind, PathBuf)> = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p)?;
+        let kind = if meta.is_dir() {
+            RootKind::Dir
+        } else if meta.is_file() {
+            RootKind::File
+        } else {
+            RootKind::Stream
+        };
+        // A stream is known by its name: its target (`pipe:[…]`) is no path.
+        let identity = match kind {
+            RootKind::Stream => std::path::absolute(p)?,
+            _ => std::fs::canonicalize(p)?,
+        };
+        if seen.contains(&identity) {
+            continue;
+        }
+        seen.push(identity.clone());
+        unique.push((p, kind, identity));
+    }
+    let single_dir = unique.len() == 1 && unique[0].1 == RootKind::Dir;
+    let roots = unique
+        .into_iter()
+        .map(|(p, kind, canonical)| {
+            let given = normal_bytes(p);
+            let repo = match kind {
+                RootKind::Stream => None,
+                _ => work_tree_of(&canonical),
+            };
+            let legacy = if single_dir { Vec::new() } else { given };
             let shown = match &repo {
                 Some(r) => canonical
                     .strip_prefix(r)
-                    .map(slashed)
+                    .map(normal_bytes)
                     .unwrap_or_else(|_| legacy.clone()),
                 None => legacy.clone(),
             };
-            Ok(Root {
+            Root {
                 path: p.clone(),
-                shown,
-                legacy,
-                is_file,
+                shown: text(&shown),
+                legacy: text(&legacy),
+                kind,
                 repo,
-            })
+                shown_raw: shown,
+                legacy_raw: legacy,
+            }
         })
-        .collect()
+        .collect();
+    Ok(roots)
 }
 
 /// The root of the git work tree holding `dir` (canonical): the nearest ancestor with a
@@ -114,7 +160,7 @@ pub fn choose_config(
         if candidate.is_file() {
             let base = top
                 .and_then(|t| dir.strip_prefix(t).ok())
-                .map(slashed)
+                .map(normal)
                 .map(|b| if b.is_empty() { b } else { b + "/" })
                 .unwrap_or_default();
             return ConfigChoice {
@@ -129,32 +175,55 @@ pub fn choose_config(
     ConfigChoice::default()
 }
 
-/// `/`-separated, without `.` components or a leading `./`.
-fn normal(p: &Path) -> String {
-    let parts: Vec<String> = p
+/// A path as reports and messages show it: lossless, with bytes that are not UTF-8 escaped
+/// (see [`escape_path_bytes`]), so that the name printed is the name on disk.
+pub fn shown_path(p: &Path) -> String {
+    text(&os_bytes(p.as_os_str()))
+}
+
+fn text(bytes: &[u8]) -> String {
+    escape_path_bytes(bytes)
+}
+
+#[cfg(unix)]
+fn os_bytes(s: &OsStr) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    s.as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn os_bytes(s: &OsStr) -> Vec<u8> {
+    s.to_string_lossy().into_owned().into_bytes()
+}
+
+/// `/`-separated bytes, without `.` components or a leading `./`.
+fn normal_bytes(p: &Path) -> Vec<u8> {
+    let parts: Vec<Vec<u8>> = p
         .components()
         .filter(|c| !matches!(c, Component::CurDir))
         .map(|c| match c {
-            Component::RootDir => String::new(),
-            c => c.as_os_str().to_string_lossy().into_owned(),
+            Component::RootDir => Vec::new(),
+            c => os_bytes(c.as_os_str()),
         })
         .collect();
     if parts.len() == 1 && parts[0].is_empty() {
-        return "/".to_string();
+        return b"/".to_vec();
     }
-    parts.join("/")
+    parts.join(&b'/')
 }
 
-fn slashed(p: &Path) -> String {
-    normal(p)
+/// `/`-separated, without `.` components or a leading `./`; bytes that are not UTF-8 are
+/// escaped, not replaced (see [`shown_path`]).
+fn normal(p: &Path) -> String {
+    text(&normal_bytes(p))
 }
 
-fn join(prefix: &str, rest: &str) -> String {
+fn join(prefix: &[u8], rest: &[u8]) -> Vec<u8> {
     match (prefix.is_empty(), rest.is_empty()) {
-        (true, _) => rest.to_string(),
-        (_, true) => prefix.to_string(),
-        _ if prefix.ends_with('/') => format!("{prefix}{rest}"),
-        _ => format!("{prefix}/{rest}"),
+        (true, _) => rest.to_vec(),
+        (_, true) => prefix.to_vec(),
+        _ if prefix.ends_with(b"/") => [prefix, rest].concat(),
+        _ => [prefix, b"/", rest].concat(),
     }
 }
 
@@ -167,10 +236,10 @@ mod tests {
         assert_eq!(normal(Path::new("./a/./b")), "a/b");
         assert_eq!(normal(Path::new("/x/y")), "/x/y");
         assert_eq!(normal(Path::new(".")), "");
-        assert_eq!(join("", "a"), "a");
-        assert_eq!(join("sub", "a"), "sub/a");
-        assert_eq!(join("sub", ""), "sub");
-        assert_eq!(join("/", "etc"), "/etc");
+        assert_eq!(join(b"", b"a"), b"a");
+        assert_eq!(join(b"sub", b"a"), b"sub/a");
+        assert_eq!(join(b"sub", b""), b"sub");
+        assert_eq!(join(b"/", b"etc"), b"/etc");
     }
 
     #[test]
@@ -186,8 +255,39 @@ mod tests {
         assert_eq!(shown, "sub/deep/f.txt");
         assert_eq!(legacy.as_deref(), Some("deep/f.txt"));
         let r = roots(&[root.join("sub/deep/f.txt")]).expect("roots");
-        assert!(r[0].is_file);
+        assert_eq!(r[0].kind, RootKind::File);
         assert_eq!(r[0].name(&root.join("sub/deep/f.txt")).0, "sub/deep/f.txt");
+    }
+
+    #[test]
+    fn a_path_named_several_ways_is_one_root() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let d = t.path().join("d");
+        std::fs::create_dir_all(&d).expect("mkdir");
+        std::fs::write(d.join("f"), "x").expect("write");
+        let r = roots(&[d.clone(), d.join("."), d.join("f"), d.join("../d/f")]).expect("roots");
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!((r[0].kind, r[1].kind), (RootKind::Dir, RootKind::File));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_are_escaped_once() {
+        use std::os::unix::ffi::OsStrExt;
+        let p = Path::new(OsStr::from_bytes(b"./a\\b/c\xff"));
+        assert_eq!(normal(p), "a\\\\b/c\\xff");
+        assert_eq!(shown_path(Path::new("a\\b")), "a\\b");
+        let root = Root {
+            path: PathBuf::from("x"),
+            shown: "a\\b".to_string(),
+            legacy: "a\\b".to_string(),
+            kind: RootKind::Dir,
+            repo: None,
+            shown_raw: b"a\\b".to_vec(),
+            legacy_raw: b"a\\b".to_vec(),
+        };
+        let entry = Path::new("x").join(OsStr::from_bytes(b"\xfe.env"));
+        assert_eq!(root.name(&entry), ("a\\\\b/\\xfe.env".to_string(), None));
     }
 
     #[test]

@@ -50,7 +50,8 @@ pub enum Origin<'a> {
         path: &'a str,
         legacy: Option<&'a str>,
     },
-    /// Standard input, or a stream named on the command line.
+    /// Standard input (`-`). A stream named on the command line (`/dev/stdin`, a FIFO) is a
+    /// `File` under the name given.
     Stdin,
     /// A blob of git history at `path`, introduced there by `commit`.
     History {

@@ -12,7 +12,7 @@
 //! The pre-commit hook that runs it is written here too ([`hooks_dir`], [`HOOK_SCRIPT`]).
 
 use super::{warn, Policy};
-use crate::finding::escape_control;
+use crate::finding::{escape_control, escape_path_bytes};
 use anyhow::{Context, Result};
 use git2::{Delta, DiffOptions, ErrorCode, FileMode, Patch, Repository};
 use std::path::PathBuf;
@@ -76,7 +76,7 @@ pub fn scan(
             Delta::Modified => false,
             _ => continue, // deleted, unmodified, conflicted: the commit adds nothing here
         };
-        let path = escape_control(&String::from_utf8_lossy(new.path_bytes().unwrap_or(b"?")));
+        let path = escape_control(&escape_path_bytes(new.path_bytes().unwrap_or(b"?")));
         if !policy.admit_path(&path) {
             continue;
         }

@@ -3,7 +3,7 @@
 //! introducing commit. The plan is all a history scan needs after the walk.
 
 use super::{pool, revs, treediff, with_repo, HistoryOptions};
-use crate::finding::{escape_control, CommitInfo};
+use crate::finding::{escape_control, escape_path_bytes, CommitInfo};
 use crate::source::{progress, Policy, SourceStats};
 use anyhow::Result;
 use git2::{ObjectType, Oid, Repository};
@@ -75,7 +75,7 @@ impl Index {
             let next_path = self.paths.len() as u32;
             let (paths, skipped) = (&mut self.paths, &mut self.path_skipped);
             let pid = *self.path_ids.entry(path).or_insert_with_key(|p| {
-                let shown = escape_control(&String::from_utf8_lossy(p));
+                let shown = escape_control(&escape_path_bytes(p));
                 skipped.push(!policy.admit_path(&shown));
                 paths.push(shown);
                 next_path
