@@ -121,6 +121,9 @@ pub struct InputArgs {
     /// Name every file or blob skipped as binary on stderr.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Write the summary as JSON to FILE: counts, and every skipped file by name and reason.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
 }
 
 /// Flags shared by the scanning commands that report (`scan`, `history`, `staged`).

@@ -253,4 +253,20 @@ fn a_stray_nul_does_not_hide_a_file_and_verbose_names_binaries() {
     assert_eq!(findings[0]["secret"], tok.as_str());
     assert!(stderr.contains("logo.png: binary; skipped"), "{stderr}");
     assert!(stderr.contains("1 binary"), "{stderr}");
+    // The same, machine-readable: --stats FILE.
+    let stats_dir = tempfile::tempdir().expect("tempdir");
+    let stats = stats_dir.path().join("stats.json");
+    let s = stats.display().to_string();
+    let (code, _, _) = common::scan_json(t.path(), &["--stats", &s]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).expect("stats written"))
+            .expect("json");
+    assert_eq!(v["files"], 1);
+    assert_eq!(v["findings"], 1);
+    assert_eq!(v["skipped"]["binary"], 1);
+    assert_eq!(
+        v["skipped_files"],
+        serde_json::json!([{"path": "logo.png", "reason": "binary"}])
+    );
 }

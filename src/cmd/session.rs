@@ -51,6 +51,8 @@ pub struct Session {
     pub threads: usize,
     pub quiet: bool,
     pub verbose: bool,
+    /// `--stats FILE`.
+    pub stats: Option<PathBuf>,
     pub reporting: Reporting,
     /// `-o`, opened (not yet truncated) before the scan, so that a path that cannot be
     /// written fails before the work, not after it.
@@ -86,6 +88,7 @@ impl Session {
             threads,
             quiet: input.quiet,
             verbose: input.verbose,
+            stats: input.stats.clone(),
             reporting,
             output,
             started,
@@ -180,8 +183,14 @@ impl Session {
         let mut w = std::io::BufWriter::new(sink);
         report::write(&mut w, r.format, &outcome.findings, opts, &mut warn_limit)
             .with_context(|| format!("writing the report to {target}"))?;
+        let elapsed = self.started.elapsed();
         if !self.quiet {
-            eprintln!("{}", summary::line(outcome, self.started.elapsed()));
+            eprintln!("{}", summary::line(outcome, elapsed));
+        }
+        if let Some(path) = &self.stats {
+            let text = serde_json::to_string_pretty(&summary::json(outcome, elapsed))?;
+            std::fs::write(path, text + "\n")
+                .with_context(|| format!("cannot write the stats to {}", path.display()))?;
         }
         Ok(if outcome.findings.is_empty() {
             0

@@ -28,6 +28,8 @@ pub struct SourceStats {
     pub skipped_large: AtomicU64,
     pub unreadable: AtomicU64,
     pub allowlisted_paths: AtomicU64,
+    /// Each blob skipped as binary, too large or unreadable, by name: `(path, reason)`.
+    pub skipped: std::sync::Mutex<Vec<(String, &'static str)>>,
 }
 
 impl SourceStats {
@@ -37,6 +39,22 @@ impl SourceStats {
 
     pub fn get(counter: &AtomicU64) -> u64 {
         counter.load(Ordering::Relaxed)
+    }
+
+    fn skip(&self, name: &str, reason: &'static str) {
+        let mut list = self.skipped.lock().unwrap_or_else(|p| p.into_inner());
+        list.push((name.to_string(), reason));
+    }
+
+    /// The skipped blobs, sorted by name.
+    pub fn skipped_sorted(&self) -> Vec<(String, &'static str)> {
+        let mut list = self
+            .skipped
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        list.sort();
+        list
     }
 }
 
@@ -106,6 +124,7 @@ impl Policy<'_> {
     pub fn admit_size(&self, name: &str, size: u64) -> bool {
         if size > self.max_file_size {
             SourceStats::add(&self.stats.skipped_large, 1);
+            self.stats.skip(name, "too large");
             warn(&format!(
                 "{name}: {size} bytes is over --max-file-size {}; skipped (raise the limit to scan it)",
                 self.max_file_size
@@ -133,6 +152,7 @@ impl Policy<'_> {
     /// start before reading it all), naming it with `--verbose`.
     pub fn binary(&self, name: &str) {
         SourceStats::add(&self.stats.skipped_binary, 1);
+        self.stats.skip(name, "binary");
         if self.verbose {
             progress::note(&format!("{name}: binary; skipped"));
         }
@@ -141,6 +161,7 @@ impl Policy<'_> {
     /// A blob that could not be read: counted, with a warning that says what failed.
     pub fn unreadable(&self, name: &str, err: impl Display) {
         SourceStats::add(&self.stats.unreadable, 1);
+        self.stats.skip(name, "unreadable");
         warn(&format!("{name}: {err}; skipped"));
     }
 }
