@@ -239,7 +239,7 @@ fn wrong_checksums_and_longer_runs_are_not_reported() {
 }
 
 #[test]
-fn neighbouring_tokens_separated_by_one_character_are_all_found() {
+fn neighbouring_tokens_one_separator_apart_are_all_found() {
     let mut r = Rng::new(0x2_70c5);
     let a = families(&mut r);
     let b = families(&mut r);
@@ -252,6 +252,7 @@ fn neighbouring_tokens_separated_by_one_character_are_all_found() {
             ("comma", format!("[{x},{y}]\n")),
             ("jsonnl", format!("\"{x}\\n{y}\"\n")),
             ("urlenc", format!("a={x}%26b%3D{y}\n")),
+            ("urlamp", format!("t={x}%26{y}\n")),
         ] {
             let path = format!("f{i:02}-{}-{sep}.txt", fa.rule);
             tree.write(&path, text);
