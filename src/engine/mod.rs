@@ -246,11 +246,12 @@ fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate) -> Match {
     }
 }
 
-/// True when a line the match touches carries the inline allow marker.
+/// True when an inline allow marker in a comment next to the match allows it (see
+/// [`allow::inline_marker_allows`]: near it on its first or last line, not anywhere on them).
 fn inline_allowed(bytes: &[u8], lines: &LineIndex, start: usize, end: usize) -> bool {
     let (first, _) = lines.line_bounds(bytes, start);
     let (_, last) = lines.line_bounds(bytes, end.saturating_sub(1).max(start));
-    memchr::memmem::find(&bytes[first..last], allow::INLINE_ALLOW).is_some()
+    allow::inline_marker_allows(&bytes[first..last.max(end)], start - first, end - first)
 }
 
 #[cfg(test)]
