@@ -245,17 +245,16 @@ fn commented(text: &[u8], ms: usize, finding: std::ops::Range<usize>) -> bool {
         let after_blank = Some(o) == line_start || (o > 0 && blank(text[o - 1]));
         let first_word = line_start.is_some_and(|ls| text[ls..o].iter().all(|&b| blank(b)));
         let starts = |p: &str| rest.starts_with(p.as_bytes());
-        (after_blank && ["#", "//", "/*", "<!--"].into_iter().any(starts))
-            || (after_blank
-                && ["--", ";", "%", "'"]
-                    .into_iter()
-                    .any(|p| starts(p) && then_blank(p.len())))
-            || (first_word
-                && (rest
-                    .get(..3)
-                    .is_some_and(|w| w.eq_ignore_ascii_case(b"rem"))
-                    && then_blank(3)
-                    || starts("*") && then_blank(1)))
+        let opener = ["#", "//", "/*", "<!--"].into_iter().any(starts)
+            || ["--", ";", "%", "'"]
+                .into_iter()
+                .any(|p| starts(p) && then_blank(p.len()));
+        let first_word_opener = rest
+            .get(..3)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"rem"))
+            && then_blank(3)
+            || starts("*") && then_blank(1);
+        (after_blank && opener) || (first_word && first_word_opener)
     })
 }
 
