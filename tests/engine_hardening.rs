@@ -369,3 +369,42 @@ fn builtin_rules_find_the_same_across_window_edges() {
     assert!(whole.matches.len() > 10_000);
     assert_eq!(spans(&e, &windowed), spans(&e, &whole));
 }
+
+// ---- (15) baselines are stored compactly -------------------------------------------------
+
+#[test]
+fn a_large_baseline_costs_a_few_dozen_bytes_a_fingerprint() {
+    // 200,000 findings as `leakscan baseline` writes them (fewer fields). Before: a JSON tree
+    // of the whole file while parsing (about 800 bytes a finding), then a String a fingerprint.
+    let n = 200_000u32;
+    let mut text = String::from("[\n");
+    for i in 0..n {
+        let fp = leakscan::finding::fingerprint("generic-secret", "src/app.py", &i.to_le_bytes());
+        text.push_str(&format!(
+            "  {{\"rule_id\": \"generic-secret\", \"path\": \"src/app.py\", \"line\": {i}, \"secret\": \"Xk9m********\", \"fingerprint\": \"{fp}\", \"commit\": null}}{}\n",
+            if i + 1 < n { "," } else { "" }
+        ));
+    }
+    text.push(']');
+    let (b, peak, kept) = counting::measure(|| leakscan::triage::Baseline::parse(&text));
+    let b = b.expect("parses");
+    assert_eq!(b.len(), n as usize);
+    let per = |bytes: usize| bytes as f64 / f64::from(n);
+    eprintln!(
+        "baseline of {n}: peak {:.1} B, kept {:.1} B a fingerprint",
+        per(peak),
+        per(kept)
+    );
+    assert!(
+        per(kept) <= 20.0,
+        "kept {:.1} bytes a fingerprint",
+        per(kept)
+    );
+    assert!(
+        per(peak) <= 64.0,
+        "peaked at {:.1} bytes a fingerprint",
+        per(peak)
+    );
+    let fp = leakscan::finding::fingerprint("generic-secret", "src/app.py", &7u32.to_le_bytes());
+    assert!(b.contains(&fp));
+}
