@@ -14,13 +14,25 @@ pub mod validate;
 
 use crate::blob::LineIndex;
 use crate::finding::{self, Checksum, Piece, Snippet};
-use crate::rules::Rule;
+use crate::rules::{self, Rule};
 use prefilter::Prefilter;
 use std::sync::Mutex;
 use validate::Verdict;
 
 /// Bytes of context kept on each side of a secret in a snippet.
 const SNIPPET_CONTEXT: usize = 60;
+
+/// Rules with `lowercase = true` run over windows of the blob this long, each lower-cased
+/// into [`Scratch`]'s buffer in turn, so a blob costs its size plus about this much, not
+/// twice its size.
+const LOWER_WINDOW: usize = 1 << 20;
+
+/// How far past its window a lower-cased rule may read when its regex has no maximum match
+/// length: matches up to this long are found exactly as on the whole blob.
+const LOWER_REACH_FALLBACK: usize = 64 << 10;
+
+/// Bytes before a window kept for the regex's look-behind (`\b`, `^` look at one byte).
+const LOWER_LOOK_BEHIND: usize = 8;
 
 pub struct Engine {
     rules: Vec<Rule>,
@@ -34,8 +46,11 @@ pub struct Engine {
 #[derive(Default)]
 pub struct Scratch {
     selected: Vec<bool>,
-    /// The blob lower-cased, for rules that ask for it (reused across blobs).
+    /// A window of the blob lower-cased, for rules that ask for it (reused across blobs):
+    /// at most [`LOWER_WINDOW`] plus the rules' reach.
     lower: Vec<u8>,
+    /// The window length, when not [`LOWER_WINDOW`] (tests).
+    lower_window: Option<usize>,
 }
 
 /// A rule's match in one blob: located, with its snippet, and nothing that depends on where
@@ -67,7 +82,8 @@ pub struct Match {
 #[derive(Default, Debug)]
 pub struct BlobScan {
     pub matches: Vec<Match>,
-    /// Matches dropped because their line carries `leakscan:allow`.
+    /// Matches dropped because a `leakscan:allow` marker in a comment next to them allows
+    /// them.
     pub inline_allowed: usize,
 }
 
@@ -128,24 +144,19 @@ impl Engine {
             }
         }
         let mut candidates = Vec::new();
-        let mut lowered = false;
+        let mut lower_rules = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
             if !scratch.selected[i] {
                 continue;
             }
-            let haystack = if rule.lowercase {
-                if !lowered {
-                    scratch.lower.clear();
-                    scratch
-                        .lower
-                        .extend(bytes.iter().map(u8::to_ascii_lowercase));
-                    lowered = true;
-                }
-                &scratch.lower[..]
+            if rule.lowercase {
+                lower_rules.push(i);
             } else {
-                bytes
-            };
-            self.run_rule(i, rule, bytes, haystack, &mut candidates);
+                self.run_rule(i, rule, bytes, &mut candidates);
+            }
+        }
+        if !lower_rules.is_empty() {
+            self.run_lowercase(&lower_rules, bytes, scratch, &mut candidates);
         }
         if candidates.is_empty() {
             return out;
@@ -175,48 +186,138 @@ impl Engine {
         out
     }
 
-    /// Runs one rule's regex over `haystack` (the blob, or its lower-cased copy: same
-    /// offsets) and checks each secret as it stands in `bytes`.
-    fn run_rule(
-        &self,
-        idx: usize,
-        rule: &Rule,
-        bytes: &[u8],
-        haystack: &[u8],
-        out: &mut Vec<Candidate>,
-    ) {
-        let Some(compiled) = rule.compiled() else {
+    /// The rule's compiled regex, or `None` (remembered as broken) when it fails to compile.
+    fn compiled<'r>(&self, idx: usize, rule: &'r Rule) -> Option<&'r rules::Compiled> {
+        let compiled = rule.compiled();
+        if compiled.is_none() {
             let mut broken = self.broken.lock().unwrap_or_else(|p| p.into_inner());
             if !broken.contains(&idx) {
                 broken.push(idx);
             }
+        }
+        compiled
+    }
+
+    /// Runs one rule's regex over the blob and checks each secret.
+    fn run_rule(&self, idx: usize, rule: &Rule, bytes: &[u8], out: &mut Vec<Candidate>) {
+        let Some(compiled) = self.compiled(idx, rule) else {
             return;
         };
-        for caps in compiled.regex.captures_iter(haystack) {
-            let Some(m) = caps.get(compiled.secret_group) else {
-                continue;
-            };
-            let secret = &bytes[m.range()];
-            if secret.is_empty() {
-                continue;
+        for caps in compiled.regex.captures_iter(bytes) {
+            if let Some(m) = caps.get(compiled.secret_group) {
+                out.extend(self.candidate(idx, rule, bytes, m.start(), m.end()));
             }
-            let ent = entropy::shannon(secret);
-            if rule.entropy.is_some_and(|min| ent < min) || allow::is_placeholder(secret) {
-                continue;
-            }
-            let checksum = match rule.validator.map(|v| validate::check(v, secret)) {
-                Some(Verdict::Rejected) => continue,
-                Some(Verdict::ChecksumValid) => Some(Checksum::Valid),
-                Some(Verdict::Plausible) | None => None,
-            };
-            out.push(Candidate {
-                rule: idx,
-                start: m.start(),
-                end: m.end(),
-                checksum,
-                entropy: ent,
-            });
         }
+    }
+
+    /// Runs the `lowercase` rules `idxs` over the blob lower-cased one window at a time, into
+    /// the reused buffer of `scratch`, with the same matches (at the blob's offsets) as one
+    /// pass over a lower-cased copy of the whole blob would give.
+    ///
+    /// Windows own consecutive ranges of [`LOWER_WINDOW`] bytes. A window's lower-cased text
+    /// runs from a few bytes before its range (for look-behind) to the rules' reach after it:
+    /// their longest possible match ([`lower_reach`]). A rule keeps the matches that start in
+    /// the window's range, and the next window resumes its search where its last match ended,
+    /// as one search over the whole blob would. A match that starts in the range ends before
+    /// the text does, so the cut at the text's end (where `$` and `\b` would see the end of
+    /// the haystack) cannot change it.
+    fn run_lowercase(
+        &self,
+        idxs: &[usize],
+        bytes: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<Candidate>,
+    ) {
+        let mut rules: Vec<(usize, &Rule, &rules::Compiled, usize)> = Vec::new();
+        for &idx in idxs {
+            let rule = &self.rules[idx];
+            if let Some(compiled) = self.compiled(idx, rule) {
+                // The next search position, in the blob's offsets.
+                rules.push((idx, rule, compiled, 0));
+            }
+        }
+        let window = scratch.lower_window.unwrap_or(LOWER_WINDOW);
+        let reach = if bytes.len() <= window {
+            0 // one window: the whole blob
+        } else {
+            rules.iter().map(|r| lower_reach(r.1)).max().unwrap_or(0)
+        };
+        let mut locs: Vec<_> = rules
+            .iter()
+            .map(|r| r.2.regex.capture_locations())
+            .collect();
+        let mut own = 0;
+        loop {
+            let own_end = bytes.len().min(own + window);
+            let text = own.saturating_sub(LOWER_LOOK_BEHIND)..bytes.len().min(own_end + reach);
+            scratch.lower.clear();
+            scratch
+                .lower
+                .extend(bytes[text.clone()].iter().map(u8::to_ascii_lowercase));
+            let last = own_end == bytes.len();
+            for ((idx, rule, compiled, next), locs) in rules.iter_mut().zip(&mut locs) {
+                let mut at = (*next).max(own);
+                while at <= text.end {
+                    let hay = &scratch.lower[..];
+                    let Some(m) = compiled.regex.captures_read_at(locs, hay, at - text.start)
+                    else {
+                        break; // none starts before `own_end` either
+                    };
+                    let (start, end) = (text.start + m.start(), text.start + m.end());
+                    if start >= own_end && !last {
+                        break;
+                    }
+                    // As the regex's own iterator does: past an empty match by one byte.
+                    at = if end > start { end } else { end + 1 };
+                    if let Some((s, e)) = locs.get(compiled.secret_group) {
+                        out.extend(self.candidate(
+                            *idx,
+                            rule,
+                            bytes,
+                            text.start + s,
+                            text.start + e,
+                        ));
+                    }
+                }
+                *next = at;
+            }
+            if last {
+                return;
+            }
+            own = own_end;
+        }
+    }
+
+    /// The candidate for a match of rule `idx` whose secret is `bytes[start..end]`, if the
+    /// secret passes the entropy floor, the placeholder filter and the rule's validator.
+    fn candidate(
+        &self,
+        idx: usize,
+        rule: &Rule,
+        bytes: &[u8],
+        start: usize,
+        end: usize,
+    ) -> Option<Candidate> {
+        let secret = &bytes[start..end];
+        if secret.is_empty() {
+            return None;
+        }
+        let ent = entropy::shannon(secret);
+        if rule.entropy.is_some_and(|min| ent < min) || allow::is_placeholder(secret) {
+            return None;
+        }
+        let checksum = match rule.validator.map(|v| validate::check(v, secret)) {
+            Some(Verdict::Rejected) => return None,
+            Some(Verdict::ChecksumValid) => Some(Checksum::Valid),
+            Some(Verdict::Plausible) | None => None,
+        };
+        Some(Candidate {
+            rule: idx,
+            start,
+            end,
+            checksum,
+            entropy: ent,
+        })
     }
 }
 
@@ -282,101 +383,39 @@ fn pieces(
     out
 }
 
-/// True when a line the match touches carries the inline allow marker.
+/// True when an inline allow marker in a comment next to the match allows it (see
+/// [`allow::inline_marker_allows`]: near it on its first or last line, not anywhere on them).
 fn inline_allowed(bytes: &[u8], lines: &LineIndex, start: usize, end: usize) -> bool {
     let (first, _) = lines.line_bounds(bytes, start);
     let (_, last) = lines.line_bounds(bytes, end.saturating_sub(1).max(start));
-    memchr::memmem::find(&bytes[first..last], allow::INLINE_ALLOW).is_some()
+    allow::inline_marker_allows(&bytes[first..last.max(end)], start - first, end - first)
+}
+
+impl Scratch {
+    /// Scratch whose lower-cased windows are `window` bytes long (at least 1), so that tests
+    /// can put window edges anywhere. Not part of the supported API.
+    #[doc(hidden)]
+    pub fn with_lower_window(window: usize) -> Scratch {
+        Scratch {
+            lower_window: Some(window.max(1)),
+            ..Scratch::default()
+        }
+    }
+}
+
+/// How far past a window's range a lower-cased rule must read: its regex's longest match, or
+/// [`LOWER_REACH_FALLBACK`] when that is unbounded or longer. A match that starts before the
+/// range's end then ends, and reads its byte of look-ahead, inside the window's text.
+fn lower_reach(rule: &Rule) -> usize {
+    let longest = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(&rule.regex_src)
+        .ok()
+        .and_then(|hir| hir.properties().maximum_len());
+    longest.map_or(LOWER_REACH_FALLBACK, |n| n.min(LOWER_REACH_FALLBACK))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::rules;
-
-    fn engine() -> Engine {
-        Engine::new(rules::builtin().expect("built-in rules"))
-    }
-
-    fn token() -> String {
-        validate::make_crc32_token("ghp_", "StZsxnTSWsbCBpWUedoB6SJ95Ypuie")
-    }
-
-    #[test]
-    fn finds_and_locates_a_token() {
-        let text = format!("a\nb\n  key = \"{}\"\n", token());
-        let e = engine();
-        let r = e.scan(text.as_bytes(), &mut Scratch::default());
-        assert_eq!(r.matches.len(), 1);
-        let f = &r.matches[0];
-        assert_eq!((f.line, f.column, f.end_line, f.end_column), (3, 10, 3, 50));
-        assert_eq!(e.rules()[f.rule].id, "github-pat-classic");
-        assert_eq!(f.checksum, Some(Checksum::Valid));
-        assert_eq!(f.snippet.before, [Piece::Text("  key = \"".into())]);
-        assert_eq!(f.snippet.after, [Piece::Text("\"".into())]);
-    }
-
-    #[test]
-    fn lowercase_rules_match_any_case_and_keep_the_secret_as_written() {
-        let text = b"DB_PASSWORD = \"Ul4bR2hRzAt8kQa5ih1P\"\n";
-        let e = engine();
-        let r = e.scan(text, &mut Scratch::default());
-        let f = r
-            .matches
-            .iter()
-            .find(|f| e.rules()[f.rule].id == "generic-secret")
-            .expect("generic rule (lowercase = true) matches upper-case names");
-        assert_eq!(f.secret, "Ul4bR2hRzAt8kQa5ih1P");
-        assert_eq!((f.line, f.column), (1, 16));
-    }
-
-    #[test]
-    fn a_lazily_compiled_rule_that_fails_is_reported_not_skipped() {
-        // Valid syntax (so loading accepts it) but a program far over the size limit: the
-        // failure only shows at the first compile, and the engine must remember it.
-        let text = r#"[[rule]]
-id = "huge"
-name = "H"
-keywords = ["huge_"]
-regex = '(?P<secret>huge_(?:[a-z]{1,1000}){1,1000})'
-severity = "low"
-confidence = "low"
-remediation = "r"
-examples = ["huge_abc"]
-"#;
-        let lazy = rules::LoadPolicy {
-            eager: false,
-            require_examples: true,
-        };
-        let rules = rules::parse_rule_file("h.toml", text, lazy).expect("loads lazily");
-        let e = Engine::new(rules);
-        assert!(e.broken_rules().is_empty());
-        let r = e.scan(b"x = huge_abcdef\n", &mut Scratch::default());
-        assert!(r.matches.is_empty());
-        assert_eq!(e.broken_rules(), ["huge"]);
-        let eager = rules::LoadPolicy {
-            eager: true,
-            require_examples: true,
-        };
-        let err = rules::parse_rule_file("h.toml", text, eager).unwrap_err();
-        assert!(err.message.contains("invalid regex"), "{err}");
-    }
-
-    #[test]
-    fn inline_marker_suppresses() {
-        let text = format!("key = \"{}\" # leakscan:allow\n", token());
-        let r = engine().scan(text.as_bytes(), &mut Scratch::default());
-        assert!(r.matches.is_empty());
-        assert_eq!(r.inline_allowed, 1);
-    }
-
-    #[test]
-    fn token_at_last_byte_and_in_latin1() {
-        let mut bytes = b"caf\xe9 = ".to_vec();
-        bytes.extend_from_slice(token().as_bytes());
-        let r = engine().scan(&bytes, &mut Scratch::default());
-        assert_eq!(r.matches.len(), 1);
-        assert_eq!((r.matches[0].line, r.matches[0].column), (1, 8));
-        assert_eq!(r.matches[0].end, bytes.len());
-    }
-}
+mod tests;
