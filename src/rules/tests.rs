@@ -1,0 +1,80 @@
+//! Unit tests of rule loading.
+
+use super::*;
+
+const EAGER: LoadPolicy = LoadPolicy {
+    eager: true,
+    require_examples: true,
+};
+
+fn rule_toml(extra: &str) -> String {
+    format!(
+        "[[rule]]\nid = \"t\"\nname = \"T\"\nkeywords = [\"t_\"]\nregex = '''(?P<secret>t_[a-z]{{8}})'''\nseverity = \"high\"\nconfidence = \"high\"\nremediation = \"r\"\nexamples = [\"t_abcdefgh\"]\n{extra}"
+    )
+}
+
+#[test]
+fn builtin_rules_load() {
+    let rules = builtin().expect("built-in rules load");
+    assert!(rules.iter().any(|r| r.id == "github-pat-classic"));
+    for r in &rules {
+        assert!(r.compiled().is_some(), "{} compiles", r.id);
+    }
+}
+
+#[test]
+fn unknown_validator_names_line_and_column() {
+    let text = rule_toml("validator = \"nope\"\n");
+    let e = parse_rule_file("x.toml", &text, EAGER).unwrap_err();
+    assert_eq!((e.file.as_str(), e.line, e.column), ("x.toml", 10, 13));
+    assert!(e.message.contains("unknown variant `nope`"), "{e}");
+    assert!(e.message.contains("crc32-base62"), "{e}");
+}
+
+#[test]
+fn missing_secret_group_is_an_error() {
+    let text = rule_toml("").replace("(?P<secret>t_[a-z]{8})", "t_[a-z]{8}");
+    let e = parse_rule_file("x.toml", &text, EAGER).unwrap_err();
+    assert_eq!(e.line, 5);
+    assert!(e.message.contains("no named group `secret`"), "{e}");
+}
+
+#[test]
+fn bad_regex_is_an_error_in_both_policies() {
+    let text = rule_toml("").replace("{8})", "{8}");
+    for eager in [true, false] {
+        let policy = LoadPolicy {
+            eager,
+            require_examples: true,
+        };
+        let e = parse_rule_file("x.toml", &text, policy).unwrap_err();
+        assert!(e.message.contains("invalid regex"), "{e}");
+    }
+}
+
+#[test]
+fn keywordless_rule_needs_a_reason() {
+    let text = rule_toml("").replace("keywords = [\"t_\"]\n", "");
+    let e = parse_rule_file("x.toml", &text, EAGER).unwrap_err();
+    assert!(e.message.contains("no_keywords_reason"), "{e}");
+    let ok = format!("{text}no_keywords_reason = \"no fixed prefix\"\n");
+    assert!(parse_rule_file("x.toml", &ok, EAGER).is_ok());
+}
+
+#[test]
+fn unknown_field_and_syntax_errors_have_positions() {
+    let e = parse_rule_file("x.toml", &rule_toml("colour = 1\n"), EAGER).unwrap_err();
+    assert_eq!(e.line, 10);
+    assert!(e.message.contains("unknown field `colour`"), "{e}");
+    let e = parse_rule_file("x.toml", "[[rule]\nid = 1", EAGER).unwrap_err();
+    assert_eq!((e.line, e.column), (1, 7));
+}
+
+#[test]
+fn duplicate_ids_are_rejected() {
+    let text = format!("{}{}", rule_toml(""), rule_toml(""));
+    let rules = parse_rule_file("x.toml", &text, EAGER).expect("parses");
+    let e = check_unique(&rules).unwrap_err();
+    assert!(e.message.contains("duplicate rule id \"t\""), "{e}");
+    assert_eq!(e.line, 11);
+}
