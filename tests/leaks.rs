@@ -38,6 +38,15 @@ fn a_snippet_never_shows_the_other_secrets_of_its_line() {
             assert_hidden(what, out, t);
         }
     }
+    // A copy of a secret where no rule matches it (found by the engine fuzz target).
+    let t = common::Tree::new();
+    let pw = "Ul4bR2hRzAt8kQa5ih1P7x";
+    t.write("db.env", format!("db_password = \"{pw}\" # was {pw} before\n"));
+    let run = leakscan(t.path(), &["scan", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("db_password"), "{}", run.stdout);
+    assert_hidden("unmatched copy", &run.stdout, pw);
+
     // With --show-secrets the neighbours are shown too.
     let run = leakscan_json(&r.dir, &["scan"]);
     let snippet = str_field(&run.json[0], "snippet");

@@ -331,6 +331,8 @@ fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate, spans: &[(usize, usize)
     let before_start = line_start.max(c.start.saturating_sub(SNIPPET_CONTEXT));
     let after_end = line_end.min(c.end + SNIPPET_CONTEXT).max(c.end);
     let own = (c.start, c.end);
+    let spans = masked_spans(bytes, spans, before_start, after_end);
+    let spans = &spans[..];
     Match {
         rule: c.rule,
         start: c.start,
@@ -349,6 +351,45 @@ fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate, spans: &[(usize, usize)
             after: pieces(bytes, c.end, after_end, spans, own),
         },
     }
+}
+
+/// At most this many distinct secrets of a blob are looked for as text in every snippet;
+/// past it, only those found on the snippet's own span of text (bounds the work on
+/// adversarial input with thousands of candidates).
+const MAX_SECRETS_SEARCHED: usize = 64;
+
+/// The spans to mask in the snippet window `from..to`: every candidate's span, and every
+/// other place in the window where a candidate's secret appears as text (the same token
+/// written twice, once where no rule matches it).
+fn masked_spans(
+    bytes: &[u8],
+    spans: &[(usize, usize)],
+    from: usize,
+    to: usize,
+) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = spans.to_vec();
+    let mut secrets: Vec<&[u8]> = if spans.len() <= MAX_SECRETS_SEARCHED {
+        spans.iter().map(|&(s, e)| &bytes[s..e]).collect()
+    } else {
+        spans
+            .iter()
+            .filter(|&&(s, e)| e > from && s < to)
+            .map(|&(s, e)| &bytes[s..e])
+            .collect()
+    };
+    secrets.sort_unstable();
+    secrets.dedup();
+    for secret in secrets.into_iter().take(MAX_SECRETS_SEARCHED) {
+        // Widened by the secret's length, so that a copy the window cuts is masked too.
+        let lo = from.saturating_sub(secret.len());
+        let hi = (to + secret.len()).min(bytes.len());
+        for i in memchr::memmem::find_iter(&bytes[lo..hi], secret) {
+            out.push((lo + i, lo + i + secret.len()));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// `bytes[from..to]` cut into text and the parts of other secrets (`spans`, sorted by start,
