@@ -133,8 +133,10 @@ fn check_finding(engine: &Engine, bytes: &[u8], f: &Finding) {
         );
         if !show {
             // Redacted: no other secret of the blob appears in it whole.
+            // (Secrets with invalid UTF-8 are left out: two different byte strings can print
+            // the same after lossy decoding, and masking works on bytes.)
             for m in &scan_secrets(engine, bytes) {
-                if m.len() >= 16 {
+                if m.len() >= 16 && !m.contains('\u{FFFD}') {
                     assert!(!snippet.contains(m.as_str()), "secret {m:?} in {snippet:?}");
                 }
             }
