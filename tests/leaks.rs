@@ -41,7 +41,10 @@ fn a_snippet_never_shows_the_other_secrets_of_its_line() {
     // A copy of a secret where no rule matches it (found by the engine fuzz target).
     let t = common::Tree::new();
     let pw = "Ul4bR2hRzAt8kQa5ih1P7x";
-    t.write("db.env", format!("db_password = \"{pw}\" # was {pw} before\n"));
+    t.write(
+        "db.env",
+        format!("db_password = \"{pw}\" # was {pw} before\n"),
+    );
     let run = leakscan(t.path(), &["scan", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stdout.contains("db_password"), "{}", run.stdout);
