@@ -176,12 +176,13 @@ impl Engine {
         // Every span is masked in every other snippet, allowed ones too: a snippet must never
         // show a secret that is not its own.
         let spans: Vec<(usize, usize)> = candidates.iter().map(|c| (c.start, c.end)).collect();
+        let longest = spans.iter().map(|&(s, e)| e - s).max().unwrap_or(0);
         for c in candidates {
             if inline_allowed(bytes, &lines, c.start, c.end) {
                 out.inline_allowed += 1;
                 continue;
             }
-            out.matches.push(locate(bytes, &lines, c, &spans));
+            out.matches.push(locate(bytes, &lines, c, &spans, longest));
         }
         out
     }
@@ -323,7 +324,13 @@ impl Engine {
 
 /// Locates a candidate: line and column, the secret as reported, and the snippet around it.
 /// `spans` (sorted by start) are every candidate of the blob, masked in the snippet.
-fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate, spans: &[(usize, usize)]) -> Match {
+fn locate(
+    bytes: &[u8],
+    lines: &LineIndex,
+    c: Candidate,
+    spans: &[(usize, usize)],
+    longest: usize,
+) -> Match {
     let (line, column) = lines.locate(c.start);
     let (end_line, end_column) = lines.locate(c.end);
     let (line_start, _) = lines.line_bounds(bytes, c.start);
@@ -331,7 +338,7 @@ fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate, spans: &[(usize, usize)
     let before_start = line_start.max(c.start.saturating_sub(SNIPPET_CONTEXT));
     let after_end = line_end.min(c.end + SNIPPET_CONTEXT).max(c.end);
     let own = (c.start, c.end);
-    let spans = masked_spans(bytes, spans, before_start, after_end);
+    let spans = masked_spans(bytes, spans, longest, before_start, after_end);
     let spans = &spans[..];
     Match {
         rule: c.rule,
@@ -358,24 +365,28 @@ fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate, spans: &[(usize, usize)
 /// adversarial input with thousands of candidates).
 const MAX_SECRETS_SEARCHED: usize = 64;
 
-/// The spans to mask in the snippet window `from..to`: every candidate's span, and every
-/// other place in the window where a candidate's secret appears as text (the same token
-/// written twice, once where no rule matches it).
+/// The spans to mask in the snippet window `from..to`: every candidate's span that reaches
+/// into it, and every other place in the window where a candidate's secret appears as text
+/// (the same token written twice, once where no rule matches it). `spans` is sorted by
+/// start; `longest` is the longest of them, so only spans near the window are looked at.
 fn masked_spans(
     bytes: &[u8],
     spans: &[(usize, usize)],
+    longest: usize,
     from: usize,
     to: usize,
 ) -> Vec<(usize, usize)> {
-    let mut out: Vec<(usize, usize)> = spans.to_vec();
+    let first = spans.partition_point(|&(s, _)| s + longest < from);
+    let last = spans.partition_point(|&(s, _)| s < to);
+    let near = spans[first..last.max(first)]
+        .iter()
+        .copied()
+        .filter(|&(_, e)| e > from);
+    let mut out: Vec<(usize, usize)> = near.clone().collect();
     let mut secrets: Vec<&[u8]> = if spans.len() <= MAX_SECRETS_SEARCHED {
         spans.iter().map(|&(s, e)| &bytes[s..e]).collect()
     } else {
-        spans
-            .iter()
-            .filter(|&&(s, e)| e > from && s < to)
-            .map(|&(s, e)| &bytes[s..e])
-            .collect()
+        near.map(|(s, e)| &bytes[s..e]).collect()
     };
     secrets.sort_unstable();
     secrets.dedup();
