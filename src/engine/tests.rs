@@ -1,6 +1,7 @@
 //! Unit tests of the engine.
 
 use super::*;
+use crate::finding::Piece;
 use crate::rules;
 
 fn engine() -> Engine {

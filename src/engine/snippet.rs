@@ -1,0 +1,119 @@
+//! Locating a match: line and column, the secret as reported, and the snippet around it with
+//! every other secret of the blob masked (the engine's candidates, and copies of their text).
+
+use super::{Candidate, Match, SNIPPET_CONTEXT};
+use crate::blob::LineIndex;
+use crate::finding::{self, Piece, Snippet};
+
+/// Locates a candidate: line and column, the secret as reported, and the snippet around it.
+/// `spans` (sorted by start) are every candidate of the blob, masked in the snippet.
+pub(super) fn locate(
+    bytes: &[u8],
+    lines: &LineIndex,
+    c: Candidate,
+    spans: &[(usize, usize)],
+    longest: usize,
+) -> Match {
+    let (line, column) = lines.locate(c.start);
+    let (end_line, end_column) = lines.locate(c.end);
+    let (line_start, _) = lines.line_bounds(bytes, c.start);
+    let (_, line_end) = lines.line_bounds(bytes, c.end.saturating_sub(1).max(c.start));
+    let before_start = line_start.max(c.start.saturating_sub(SNIPPET_CONTEXT));
+    let after_end = line_end.min(c.end + SNIPPET_CONTEXT).max(c.end);
+    let own = (c.start, c.end);
+    let spans = masked_spans(bytes, spans, longest, before_start, after_end);
+    let spans = &spans[..];
+    Match {
+        rule: c.rule,
+        start: c.start,
+        end: c.end,
+        line,
+        column,
+        end_line,
+        end_column,
+        char_column: lines.char_column(bytes, c.start),
+        end_char_column: lines.char_column(bytes, c.end),
+        secret: String::from_utf8_lossy(&bytes[c.start..c.end]).into_owned(),
+        checksum: c.checksum,
+        entropy: (c.entropy * 1000.0).round() / 1000.0,
+        snippet: Snippet {
+            before: pieces(bytes, before_start, c.start, spans, own),
+            after: pieces(bytes, c.end, after_end, spans, own),
+        },
+    }
+}
+
+/// At most this many distinct secrets of a blob are looked for as text in every snippet;
+/// past it, only those found on the snippet's own span of text (bounds the work on
+/// adversarial input with thousands of candidates).
+const MAX_SECRETS_SEARCHED: usize = 64;
+
+/// The spans to mask in the snippet window `from..to`: every candidate's span that reaches
+/// into it, and every other place in the window where a candidate's secret appears as text
+/// (the same token written twice, once where no rule matches it). `spans` is sorted by
+/// start; `longest` is the longest of them, so only spans near the window are looked at.
+fn masked_spans(
+    bytes: &[u8],
+    spans: &[(usize, usize)],
+    longest: usize,
+    from: usize,
+    to: usize,
+) -> Vec<(usize, usize)> {
+    let first = spans.partition_point(|&(s, _)| s + longest < from);
+    let last = spans.partition_point(|&(s, _)| s < to);
+    let near = spans[first..last.max(first)]
+        .iter()
+        .copied()
+        .filter(|&(_, e)| e > from);
+    let mut out: Vec<(usize, usize)> = near.clone().collect();
+    let mut secrets: Vec<&[u8]> = if spans.len() <= MAX_SECRETS_SEARCHED {
+        spans.iter().map(|&(s, e)| &bytes[s..e]).collect()
+    } else {
+        near.map(|(s, e)| &bytes[s..e]).collect()
+    };
+    secrets.sort_unstable();
+    secrets.dedup();
+    for secret in secrets.into_iter().take(MAX_SECRETS_SEARCHED) {
+        // Widened by the secret's length, so that a copy the window cuts is masked too.
+        let lo = from.saturating_sub(secret.len());
+        let hi = (to + secret.len()).min(bytes.len());
+        for i in memchr::memmem::find_iter(&bytes[lo..hi], secret) {
+            out.push((lo + i, lo + i + secret.len()));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// `bytes[from..to]` cut into text and the parts of other secrets (`spans`, sorted by start,
+/// less `own`) that fall in it.
+fn pieces(
+    bytes: &[u8],
+    from: usize,
+    to: usize,
+    spans: &[(usize, usize)],
+    own: (usize, usize),
+) -> Vec<Piece> {
+    let text = |b: &[u8]| finding::escape_control(&String::from_utf8_lossy(b));
+    let mut out = Vec::new();
+    let mut at = from;
+    for &(s, e) in spans {
+        if (s, e) == own || e <= at || s >= to {
+            continue;
+        }
+        let s = s.max(at);
+        let e = e.min(to);
+        if s > at {
+            out.push(Piece::Text(text(&bytes[at..s])));
+        }
+        out.push(Piece::Secret(
+            String::from_utf8_lossy(&bytes[s..e]).into_owned(),
+        ));
+        at = e;
+    }
+    if at < to {
+        out.push(Piece::Text(text(&bytes[at..to])));
+    }
+    out
+}
