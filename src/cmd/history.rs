@@ -168,9 +168,7 @@ pub(super) fn config_start(repo_arg: Option<&Path>, top: Option<&Path>) -> Optio
     let top = top?;
     let here = match repo_arg {
         Some(p) => std::fs::canonicalize(p).ok(),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|d| std::fs::canonicalize(d).ok()),
+        None => anchor::current_dir(),
     };
     let start = here
         .filter(|h| h.starts_with(top))

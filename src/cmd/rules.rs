@@ -11,9 +11,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 pub fn list(config: Option<PathBuf>, format: ListFormat) -> Result<u8> {
-    let here = std::env::current_dir()
-        .ok()
-        .and_then(|d| std::fs::canonicalize(d).ok());
+    let here = anchor::current_dir();
     let top = here.as_deref().and_then(anchor::work_tree_of);
     let choice = anchor::choose_config(config.as_deref(), here.as_deref(), top.as_deref());
     let mut cfg = session::load_config(&choice)?;

@@ -57,7 +57,7 @@ fn files(paths: &[PathBuf], no_ignore: bool, input: &InputArgs, r: Reporting) ->
         top(on_disk).as_deref(),
     );
     let session = Session::new(input, r, config)?;
-    let report = session.check_output_against(&named)?;
+    let report = session.check_output_against(roots.iter().map(|r| r.canonical.as_path()))?;
     let report = report.as_deref().and_then(|r| shown_in(&roots, r));
     let engine = &session.engine;
     let stats = SourceStats::default();
@@ -120,8 +120,7 @@ fn shown_in(roots: &[Root], file: &Path) -> Option<String> {
         .iter()
         .filter(|r| r.kind == RootKind::Dir)
         .find_map(|r| {
-            let base = std::fs::canonicalize(&r.path).ok()?;
-            let rest = file.strip_prefix(&base).ok()?;
+            let rest = file.strip_prefix(&r.canonical).ok()?;
             Some(r.name(&r.path.join(rest)).0)
         })
 }
@@ -154,25 +153,17 @@ const ELOOP: i32 = 62; // macOS and the BSDs
 /// Where the config search starts: the first directory scanned (a file's directory), else
 /// the current directory (stdin or streams alone).
 fn config_start(first: Option<&Root>) -> Option<PathBuf> {
-    let start = match first {
-        Some(r) => std::fs::canonicalize(&r.path).ok().map(|c| match r.kind {
-            RootKind::Dir => c,
-            _ => c.parent().map_or(c.clone(), Path::to_path_buf),
-        }),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|d| std::fs::canonicalize(d).ok()),
-    }?;
-    Some(start)
+    match first {
+        Some(r) if r.kind == RootKind::Dir => Some(r.canonical.clone()),
+        Some(r) => Some(r.canonical.parent().unwrap_or(&r.canonical).to_path_buf()),
+        None => anchor::current_dir(),
+    }
 }
 
 /// The work tree the config search stops at.
 fn top(first: Option<&Root>) -> Option<PathBuf> {
     match first {
         Some(r) => r.repo.clone(),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|d| std::fs::canonicalize(d).ok())
-            .and_then(|d| anchor::work_tree_of(&d)),
+        None => anchor::current_dir().and_then(|d| anchor::work_tree_of(&d)),
     }
 }

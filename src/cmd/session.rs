@@ -95,10 +95,13 @@ impl Session {
         })
     }
 
-    /// Refuses `-o` naming one of `inputs` (the paths a scan was given): the report would
-    /// overwrite what it reports on. Returns the report's canonical path, so that a walk
-    /// can leave the report itself out when it lies in a scanned directory.
-    pub fn check_output_against(&self, inputs: &[PathBuf]) -> Result<Option<PathBuf>> {
+    /// Refuses `-o` naming one of `inputs` (the canonical paths a scan was given): the
+    /// report would overwrite what it reports on. Returns the report's canonical path, so
+    /// that a walk can leave the report itself out when it lies in a scanned directory.
+    pub fn check_output_against<'p>(
+        &self,
+        inputs: impl IntoIterator<Item = &'p std::path::Path>,
+    ) -> Result<Option<PathBuf>> {
         let Some(out) = self.reporting.output.as_ref() else {
             return Ok(None);
         };
@@ -109,7 +112,7 @@ impl Session {
             return Ok(None); // /dev/stdout, a pipe: nothing of the scan to overwrite
         }
         for p in inputs {
-            if std::fs::canonicalize(p).is_ok_and(|c| c == out_c) {
+            if p == out_c {
                 bail!(
                     "-o {}: that is a file being scanned, and the report would overwrite it; write the report elsewhere",
                     out.display()

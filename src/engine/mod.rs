@@ -178,13 +178,13 @@ impl Engine {
         // Every span is masked in every other snippet, allowed ones too: a snippet must never
         // show a secret that is not its own.
         let spans: Vec<(usize, usize)> = candidates.iter().map(|c| (c.start, c.end)).collect();
-        let longest = spans.iter().map(|&(s, e)| e - s).max().unwrap_or(0);
+        let masks = snippet::Masks::new(bytes, &spans);
         for c in candidates {
             if inline_allowed(bytes, &lines, c.start, c.end) {
                 out.inline_allowed += 1;
                 continue;
             }
-            out.matches.push(locate(bytes, &lines, c, &spans, longest));
+            out.matches.push(locate(bytes, &lines, c, &masks));
         }
         out
     }

@@ -6,14 +6,42 @@ use crate::blob::LineIndex;
 use crate::finding::{self, Piece, Snippet};
 
 /// Locates a candidate: line and column, the secret as reported, and the snippet around it.
-/// `spans` (sorted by start) are every candidate of the blob, masked in the snippet.
-pub(super) fn locate(
-    bytes: &[u8],
-    lines: &LineIndex,
-    c: Candidate,
-    spans: &[(usize, usize)],
+/// What is masked in every snippet of one blob, worked out once per blob.
+pub(super) struct Masks<'b> {
+    /// Every candidate's span, sorted by start.
+    spans: &'b [(usize, usize)],
+    /// The longest span, so that only spans near a window are looked at.
     longest: usize,
-) -> Match {
+    /// The distinct secrets, looked for as text in every window; `None` past
+    /// [`MAX_SECRETS_SEARCHED`] spans, when only those near a window are.
+    secrets: Option<Vec<&'b [u8]>>,
+}
+
+impl<'b> Masks<'b> {
+    pub(super) fn new(bytes: &'b [u8], spans: &'b [(usize, usize)]) -> Self {
+        let longest = spans.iter().map(|&(s, e)| e - s).max().unwrap_or(0);
+        let secrets = (spans.len() <= MAX_SECRETS_SEARCHED).then(|| distinct(bytes, spans));
+        Masks {
+            spans,
+            longest,
+            secrets,
+        }
+    }
+}
+
+/// The distinct secret texts of `spans`.
+fn distinct<'b>(
+    bytes: &'b [u8],
+    spans: impl IntoIterator<Item = &'b (usize, usize)>,
+) -> Vec<&'b [u8]> {
+    let mut secrets: Vec<&[u8]> = spans.into_iter().map(|&(s, e)| &bytes[s..e]).collect();
+    secrets.sort_unstable();
+    secrets.dedup();
+    secrets
+}
+
+/// Every span and secret of `masks` is masked in the snippet.
+pub(super) fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate, masks: &Masks) -> Match {
     let (line, column) = lines.locate(c.start);
     let (end_line, end_column) = lines.locate(c.end);
     let (line_start, _) = lines.line_bounds(bytes, c.start);
@@ -21,7 +49,7 @@ pub(super) fn locate(
     let before_start = line_start.max(c.start.saturating_sub(SNIPPET_CONTEXT));
     let after_end = line_end.min(c.end + SNIPPET_CONTEXT).max(c.end);
     let own = (c.start, c.end);
-    let spans = masked_spans(bytes, spans, longest, before_start, after_end);
+    let spans = masked_spans(bytes, masks, before_start, after_end);
     let spans = &spans[..];
     Match {
         rule: c.rule,
@@ -50,30 +78,25 @@ const MAX_SECRETS_SEARCHED: usize = 64;
 
 /// The spans to mask in the snippet window `from..to`: every candidate's span that reaches
 /// into it, and every other place in the window where a candidate's secret appears as text
-/// (the same token written twice, once where no rule matches it). `spans` is sorted by
-/// start; `longest` is the longest of them, so only spans near the window are looked at.
-fn masked_spans(
-    bytes: &[u8],
-    spans: &[(usize, usize)],
-    longest: usize,
-    from: usize,
-    to: usize,
-) -> Vec<(usize, usize)> {
-    let first = spans.partition_point(|&(s, _)| s + longest < from);
-    let last = spans.partition_point(|&(s, _)| s < to);
-    let near = spans[first..last.max(first)]
+/// (the same token written twice, once where no rule matches it).
+fn masked_spans(bytes: &[u8], masks: &Masks, from: usize, to: usize) -> Vec<(usize, usize)> {
+    let spans = masks.spans;
+    let first = spans.partition_point(|&(s, _)| s + masks.longest < from);
+    let last = spans.partition_point(|&(s, _)| s < to).max(first);
+    let near: Vec<&(usize, usize)> = spans[first..last]
         .iter()
-        .copied()
-        .filter(|&(_, e)| e > from);
-    let mut out: Vec<(usize, usize)> = near.clone().collect();
-    let mut secrets: Vec<&[u8]> = if spans.len() <= MAX_SECRETS_SEARCHED {
-        spans.iter().map(|&(s, e)| &bytes[s..e]).collect()
-    } else {
-        near.map(|(s, e)| &bytes[s..e]).collect()
+        .filter(|&&(_, e)| e > from)
+        .collect();
+    let mut out: Vec<(usize, usize)> = near.iter().map(|&&span| span).collect();
+    let near_secrets;
+    let secrets = match &masks.secrets {
+        Some(all) => all,
+        None => {
+            near_secrets = distinct(bytes, near);
+            &near_secrets
+        }
     };
-    secrets.sort_unstable();
-    secrets.dedup();
-    for secret in secrets.into_iter().take(MAX_SECRETS_SEARCHED) {
+    for &secret in secrets.iter().take(MAX_SECRETS_SEARCHED) {
         // Widened by the secret's length, so that a copy the window cuts is masked too.
         let lo = from.saturating_sub(secret.len());
         let hi = (to + secret.len()).min(bytes.len());

@@ -32,6 +32,8 @@ pub struct Root {
     pub kind: RootKind,
     /// The repository work tree holding it, canonical, if any (never for a stream).
     pub repo: Option<PathBuf>,
+    /// The path resolved once: canonical for a file or directory, absolute for a stream.
+    pub canonical: PathBuf,
     /// `shown` and `legacy` as bytes, before escaping: names under the root are joined to
     /// these and escaped once, so that a name is escaped the same whichever part is not UTF-8.
     shown_raw: Vec<u8>,
@@ -112,12 +114,18 @@ pub fn roots(paths: &[PathBuf]) -> std::io::Result<Vec<Root>> {
                 legacy: text(&legacy),
                 kind,
                 repo,
+                canonical,
                 shown_raw: shown,
                 legacy_raw: legacy,
             }
         })
         .collect();
     Ok(roots)
+}
+
+/// The current directory, canonical.
+pub fn current_dir() -> Option<PathBuf> {
+    std::env::current_dir().and_then(std::fs::canonicalize).ok()
 }
 
 /// The root of the git work tree holding `dir` (canonical): the nearest ancestor with a
@@ -283,6 +291,7 @@ mod tests {
             legacy: "a\\b".to_string(),
             kind: RootKind::Dir,
             repo: None,
+            canonical: PathBuf::from("/x"),
             shown_raw: b"a\\b".to_vec(),
             legacy_raw: b"a\\b".to_vec(),
         };

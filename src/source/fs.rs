@@ -167,15 +167,14 @@ fn scan_file(
     }
     match read_file(path, policy.max_file_size, buf) {
         Ok(Read_::Whole) => {
-            let verdict = judge(policy, &name, buf);
-            if verdict == Scanned::Yes {
-                let origin = Origin::File {
-                    path: &name,
-                    legacy: legacy.as_deref(),
-                };
-                visit(origin, buf);
-            }
-            verdict
+            // read_file has checked the size and sniffed the start for binary already.
+            policy.scanned(buf);
+            let origin = Origin::File {
+                path: &name,
+                legacy: legacy.as_deref(),
+            };
+            visit(origin, buf);
+            Scanned::Yes
         }
         Ok(Read_::Binary) => {
             policy.binary(&name);

@@ -143,9 +143,15 @@ impl Policy<'_> {
             self.binary(name);
             return false;
         }
+        self.scanned(bytes);
+        true
+    }
+
+    /// Counts bytes scanned that the source itself already found within the size limit and
+    /// not binary (it sniffed them as it read), so the check is not made twice.
+    pub fn scanned(&self, bytes: &[u8]) {
         SourceStats::add(&self.stats.files, 1);
         SourceStats::add(&self.stats.bytes, bytes.len() as u64);
-        true
     }
 
     /// Counts a blob found binary (by [`Policy::accept`], or by a source that sniffed its

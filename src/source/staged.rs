@@ -98,6 +98,11 @@ pub fn scan(
             }
         };
         let bytes = blob.content();
+        // The index's size is the work tree file's (it differs under eol conversion): the
+        // blob's own size decides.
+        if !policy.admit_size(&path, bytes.len() as u64) {
+            continue;
+        }
         if crate::blob::is_binary(bytes) {
             policy.binary(&path); // before the diff, which would be of no use
             continue;
@@ -140,23 +145,22 @@ pub fn scan(
             }
             Added::Lines(ranges)
         };
-        if policy.accept(&path, bytes) {
-            visit(&path, bytes, &added);
-        }
+        // Size (from the diff) and binary were checked above.
+        policy.scanned(bytes);
+        visit(&path, bytes, &added);
     }
     Ok(unread)
 }
 
-/// Scans a staged blob as if the file were new.
+/// Scans a staged blob (size and binary already checked) as if the file were new.
 fn visit_whole(
     policy: &Policy,
     path: &str,
     bytes: &[u8],
     visit: &mut impl FnMut(&str, &[u8], &Added),
 ) {
-    if policy.accept(path, bytes) {
-        visit(path, bytes, &Added::All);
-    }
+    policy.scanned(bytes);
+    visit(path, bytes, &Added::All);
 }
 
 /// The directory git runs hooks from: `core.hooksPath` when set (relative to the work tree,

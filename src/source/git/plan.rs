@@ -15,8 +15,12 @@ use std::path::PathBuf;
 /// sixty-four cores busy, small enough that the per-commit results stay small.
 const PLAN_CHUNK: usize = 512;
 
-/// The id of the empty blob: nothing to scan, and it is everywhere (`__init__.py`, `.keep`).
-const EMPTY_BLOB: &str = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+/// The id of the empty blob (e69de29b…): nothing to scan, and it is everywhere
+/// (`__init__.py`, `.keep`).
+const EMPTY_BLOB: [u8; 20] = [
+    0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b, 0x29, 0xae, 0x77, 0x5a, 0xd8, 0xc2,
+    0xe4, 0x8c, 0x53, 0x91,
+];
 
 /// A blob and the places it was introduced.
 #[derive(Debug, Clone)]
@@ -67,9 +71,8 @@ impl Index {
     /// Records what commit `commit` (walk order) introduces; the policy's path allowlist is
     /// asked once per distinct path.
     fn record(&mut self, commit: u32, entries: Vec<(Vec<u8>, Oid)>, policy: &Policy) {
-        let empty = Oid::from_str(EMPTY_BLOB).ok();
         for (path, oid) in entries {
-            if Some(oid) == empty {
+            if oid.as_bytes() == EMPTY_BLOB {
                 continue;
             }
             let next_path = self.paths.len() as u32;
@@ -208,4 +211,13 @@ pub fn plan(repo: &Repository, opts: &HistoryOptions, policy: &Policy) -> Result
         blobs,
         shallow,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_empty_blob_id_is_git_s() {
+        let oid = git2::Oid::hash_object(git2::ObjectType::Blob, b"").expect("hash");
+        assert_eq!(oid.as_bytes(), super::EMPTY_BLOB);
+    }
 }
