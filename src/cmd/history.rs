@@ -9,6 +9,7 @@ use crate::source::git::{self, meta};
 use crate::source::{self, anchor, Origin, SourceStats};
 use crate::triage::{self, Outcome};
 use anyhow::{bail, Result};
+use std::borrow::Cow;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -144,12 +145,12 @@ fn redact_in(text: &str, secret: &str) -> String {
 
 /// What the plan recorded of commit `order` (every introducing commit has it; the id alone
 /// if not).
-fn commit_of(plan: &git::Plan, order: u32) -> CommitInfo {
+/// Borrowed: `label` makes the one copy a finding keeps.
+fn commit_of(plan: &git::Plan, order: u32) -> Cow<'_, CommitInfo> {
     let i = order as usize;
-    plan.metas
-        .get(i)
-        .and_then(Option::clone)
-        .unwrap_or_else(|| CommitInfo {
+    match plan.metas.get(i).and_then(Option::as_ref) {
+        Some(meta) => Cow::Borrowed(meta),
+        None => Cow::Owned(CommitInfo {
             id: plan
                 .commits
                 .get(i)
@@ -159,7 +160,8 @@ fn commit_of(plan: &git::Plan, order: u32) -> CommitInfo {
             email: String::new(),
             date: String::new(),
             message: String::new(),
-        })
+        }),
+    }
 }
 
 /// Where a git command's config search starts: the REPO argument (or the current
