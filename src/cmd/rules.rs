@@ -65,34 +65,80 @@ pub fn list(config: Option<PathBuf>, format: ListFormat) -> Result<u8> {
     Ok(0)
 }
 
-/// Runs every rule's examples through a one-rule detector: each example must give a finding
-/// of that rule, each negative example none. Returns one message per miss.
+/// Checks every rule the way a scan would meet it: each example runs through the full engine
+/// with every rule of the set on, and its own rule must report it, with no other rule
+/// reporting an overlapping span (the own rule wins where several match the same text); no
+/// rule may report any negative example; and the pattern must keep the rule's promises (see
+/// [`rules::lint`]). Returns one message per failure.
 pub fn example_failures(rules: Vec<Rule>) -> Vec<String> {
     let engine = Engine::new(rules);
+    let all = engine.rules();
+    let mut scratch = crate::engine::Scratch::default();
     let mut failures = Vec::new();
-    for (i, r) in engine.rules().iter().enumerate() {
+    for (i, r) in all.iter().enumerate() {
         if r.compiled().is_none() {
             failures.push(format!("{} ({}): regex does not compile", r.id, r.origin));
             continue;
         }
+        failures.extend(
+            lint(r)
+                .into_iter()
+                .map(|m| format!("{} ({}): {m}", r.id, r.origin)),
+        );
         for ex in &r.examples {
-            if engine.scan_rule(ex.as_bytes(), i).matches.is_empty() {
+            let found = engine.scan(ex.as_bytes(), &mut scratch).matches;
+            let Some(own) = found.iter().find(|m| m.rule == i) else {
+                let by: Vec<&str> = found.iter().map(|m| all[m.rule].id.as_str()).collect();
+                let by = if by.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (reported instead by {})", by.join(", "))
+                };
                 failures.push(format!(
-                    "{} ({}): example not found: {ex:?}",
+                    "{} ({}): example not found{by}: {ex:?}",
                     r.id, r.origin
                 ));
+                continue;
+            };
+            for m in &found {
+                if m.rule != i && m.start < own.end && own.start < m.end {
+                    failures.push(format!(
+                        "{} ({}): example also reported by {} (overlapping span): {ex:?}",
+                        r.id, r.origin, all[m.rule].id
+                    ));
+                }
             }
         }
         for ex in &r.negative_examples {
-            if !engine.scan_rule(ex.as_bytes(), i).matches.is_empty() {
+            for m in engine.scan(ex.as_bytes(), &mut scratch).matches {
                 failures.push(format!(
-                    "{} ({}): negative example matched: {ex:?}",
-                    r.id, r.origin
+                    "{} ({}): negative example reported by {}: {ex:?}",
+                    r.id, r.origin, all[m.rule].id
                 ));
             }
         }
     }
     failures
+}
+
+/// What a rule's pattern must keep of its fields.
+fn lint(r: &Rule) -> Vec<String> {
+    let mut out = Vec::new();
+    if !r.spans_lines && rules::lint::can_match_newline(&r.regex_src) {
+        out.push(
+            "regex can match a line break (\\s, \\n or a negated class without \\n): write [ \\t] and classes that exclude \\n, or set spans_lines = true if the format spans lines".to_string(),
+        );
+    }
+    if !r.keywords.is_empty()
+        && r.no_keywords_reason.is_none()
+        && !rules::lint::requires_keyword(&r.regex_src, &r.keywords)
+    {
+        out.push(format!(
+            "regex does not require any of its keywords {:?}: every match must contain one (ASCII case-insensitively), or the prefilter skips files the rule would match; make the regex require one, add the literal it always matches, or state no_keywords_reason (why the keywords are context the match need not hold)",
+            r.keywords
+        ));
+    }
+    out
 }
 
 pub fn check(files: &[PathBuf]) -> Result<u8> {

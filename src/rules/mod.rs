@@ -20,6 +20,7 @@ mod builtin {
 pub use builtin::BUILTIN_RULE_FILES;
 
 mod error;
+pub mod lint;
 pub use error::{line_col, toml_error, LoadError};
 
 /// Offline checks a rule can name in `validator` (kebab-case names in rule files).
@@ -64,7 +65,9 @@ pub struct RuleSpec {
     pub provider: Option<String>,
     #[serde(default)]
     pub keywords: Vec<String>,
-    /// Why a rule without keywords is worth running on every blob.
+    /// Why a rule without keywords is worth running on every blob, or why its keywords are
+    /// context the regex itself does not hold (a token with no provider name in it, looked
+    /// for only in files that name the provider).
     #[serde(default)]
     pub no_keywords_reason: Option<String>,
     pub regex: Spanned<String>,
@@ -74,6 +77,9 @@ pub struct RuleSpec {
     /// `(?i)` over many long words disables its literal prefilter.
     #[serde(default)]
     pub lowercase: bool,
+    /// The format itself spans lines (armoured keys): only then may a match hold a line feed.
+    #[serde(default)]
+    pub spans_lines: bool,
     #[serde(default)]
     pub entropy: Option<Spanned<f64>>,
     #[serde(default)]
@@ -104,9 +110,13 @@ pub struct Rule {
     pub name: String,
     pub provider: String,
     pub keywords: Vec<String>,
+    /// Why the regex need not contain a keyword (see [`RuleSpec::no_keywords_reason`]).
+    pub no_keywords_reason: Option<String>,
     pub regex_src: String,
     /// The regex runs on the lower-cased blob (see [`RuleSpec::lowercase`]).
     pub lowercase: bool,
+    /// A match may hold a line feed (see [`RuleSpec::spans_lines`]).
+    pub spans_lines: bool,
     pub entropy: Option<f64>,
     pub validator: Option<Validator>,
     pub severity: Severity,
@@ -286,8 +296,10 @@ pub fn build_rule(
         id,
         name: spec.name,
         keywords: spec.keywords,
+        no_keywords_reason: spec.no_keywords_reason.filter(|r| !r.trim().is_empty()),
         regex_src,
         lowercase: spec.lowercase,
+        spans_lines: spec.spans_lines,
         entropy,
         validator,
         severity: spec.severity,
