@@ -450,7 +450,72 @@ fn rules_check_fails_on_a_missed_example() {
         err.contains("acme") && err.contains("example not found"),
         "{err}"
     );
-    assert!(err.contains("negative example matched"), "{err}");
+    assert!(err.contains("negative example reported by acme"), "{err}");
+}
+
+#[test]
+fn rules_check_runs_the_whole_set_and_lints_patterns() {
+    let t = Tree::new();
+    let rule = |id: &str, keywords: &str, regex: &str, confidence: &str, ex: &str, neg: &str| {
+        format!(
+            "[[rule]]\nid = \"{id}\"\nname = \"{id}\"\nkeywords = [{keywords}]\nregex = '''{regex}'''\nseverity = \"high\"\nconfidence = \"{confidence}\"\nremediation = \"r\"\nexamples = [\"{ex}\"]\nnegative_examples = [\"{neg}\"]\n"
+        )
+    };
+    let text = [
+        // Can cross a line break between name and value.
+        rule(
+            "spans",
+            "\"acme_key\"",
+            r"acme_key\s{0,3}=\s{0,3}(?P<secret>[a-z]{8})",
+            "high",
+            "acme_key = qwertzui",
+            "acme_key =",
+        ),
+        // A keyword the pattern never holds.
+        rule(
+            "context",
+            "\"globex\"",
+            r"\b(?P<secret>GX[0-9]{8})\b",
+            "high",
+            "GX58203917 globex",
+            "GX1234",
+        ),
+        // Its example is won by the rule above (same span, higher confidence), and its
+        // negative example is that rule's example.
+        rule(
+            "loser",
+            "\"gx\"",
+            r"\b(?P<secret>GX[0-9]{8})\b",
+            "low",
+            "GX73920461 globex",
+            "GX58203917 globex",
+        ),
+    ]
+    .concat();
+    let f = t.write("r.toml", text);
+    let out = leakscan()
+        .args(["rules", "check"])
+        .arg(&f)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("spans (") && err.contains("can match a line break"),
+        "{err}"
+    );
+    assert!(
+        err.contains("context (") && err.contains("does not require any of its keywords"),
+        "{err}"
+    );
+    assert!(
+        err.contains("loser (") && err.contains("example not found (reported instead by context)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("negative example reported by context"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -15,10 +15,10 @@ pub mod validate;
 
 use crate::blob::LineIndex;
 use crate::finding::{Checksum, Snippet};
-use crate::rules::{self, Rule};
+use crate::rules::{self, Rule, Validator};
 use prefilter::Prefilter;
 use snippet::locate;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use validate::Verdict;
 
 /// Bytes of context kept on each side of a secret in a snippet.
@@ -42,6 +42,81 @@ pub struct Engine {
     /// Rules whose regex failed its lazy compile (a program over the size limit): the scan
     /// is incomplete, and the command says so instead of going on without them.
     broken: Mutex<Vec<usize>>,
+    /// The tokens that have a rule of their own (see [`token_prefixes`]), worked out on the
+    /// first generic candidate.
+    token_shapes: OnceLock<Vec<TokenStart>>,
+}
+
+/// Rules whose secrets are tokens with a literal start: high confidence, not free-form (the
+/// generic validator), and a start of three bytes or more (`ghp_`, `sk_live_`, `AKIA`,
+/// `-----BEGIN`; shorter ones are too common to claim a value by).
+fn token_rules(rules: &[Rule]) -> impl Iterator<Item = (&Rule, Vec<Vec<u8>>)> {
+    rules
+        .iter()
+        .filter(|r| {
+            r.confidence == crate::finding::Confidence::High
+                && r.validator != Some(Validator::GenericSecret)
+        })
+        .map(|r| {
+            let mut p = rules::lint::secret_prefixes(&r.regex_src);
+            p.retain(|p| p.len() >= 3);
+            (r, p)
+        })
+        .filter(|(_, p)| !p.is_empty())
+}
+
+/// The literal starts of the tokens that have a rule of their own, derived from the rules'
+/// patterns, so a new token rule keeps the generic rule off its tokens without a list kept
+/// by hand.
+pub fn token_prefixes(rules: &[Rule]) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = token_rules(rules).flat_map(|(_, p)| p).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A token rule's literal start, and the secret's pattern anchored at a value's start when
+/// the start alone is too weak a claim.
+type TokenStart = (Vec<u8>, Option<regex::bytes::Regex>);
+
+/// Words a password or a name may well begin with: a token start made of one of them and a
+/// separator (Mailgun's `key-`, Notion's legacy `secret_`) claims only values of the token's
+/// whole shape, so `key-hunter2-pass` stays a generic secret.
+const WORD_STARTS: &[&str] = &[
+    "key", "secret", "token", "pass", "api", "auth", "access", "private", "live", "test",
+];
+
+/// Each token rule's starts: a value that begins with one is the rule's (a truncated `glft-`
+/// or a `ghp_` with a bad checksum is a placeholder or a broken token, not a generic secret),
+/// unless the start is a plain word, where the value must also have the token's shape.
+fn token_shapes(rules: &[Rule]) -> Vec<TokenStart> {
+    let mut out = Vec::new();
+    for (rule, prefixes) in token_rules(rules) {
+        for p in prefixes {
+            let word = p
+                .strip_suffix(b"-")
+                .or_else(|| p.strip_suffix(b"_"))
+                .or_else(|| p.strip_suffix(b"."))
+                .is_some_and(|w| WORD_STARTS.iter().any(|s| s.as_bytes() == w));
+            let shape = if word {
+                let Some(secret) = rules::lint::secret_pattern(&rule.regex_src) else {
+                    continue;
+                };
+                let built = regex::bytes::RegexBuilder::new(&format!("^(?:{secret})"))
+                    .unicode(false)
+                    .size_limit(8 << 20)
+                    .build();
+                match built {
+                    Ok(re) => Some(re),
+                    Err(_) => continue,
+                }
+            } else {
+                None
+            };
+            out.push((p, shape));
+        }
+    }
+    out
 }
 
 /// Per-thread reusable state.
@@ -106,6 +181,7 @@ impl Engine {
             rules,
             prefilter,
             broken: Mutex::new(Vec::new()),
+            token_shapes: OnceLock::new(),
         }
     }
 
@@ -187,6 +263,18 @@ impl Engine {
             out.matches.push(locate(bytes, &lines, c, &masks));
         }
         out
+    }
+
+    /// True when `secret` is a token that a high-confidence rule of its own looks for: such a
+    /// value is that rule's to report (or to reject by its checksum or length), never a
+    /// generic secret. See [`token_shapes`].
+    fn owned_by_a_token_rule(&self, secret: &[u8]) -> bool {
+        self.token_shapes
+            .get_or_init(|| token_shapes(&self.rules))
+            .iter()
+            .any(|(prefix, shape)| {
+                secret.starts_with(prefix) && shape.as_ref().is_none_or(|s| s.is_match(secret))
+            })
     }
 
     /// The rule's compiled regex, or `None` (remembered as broken) when it fails to compile.
@@ -307,6 +395,9 @@ impl Engine {
         }
         let ent = entropy::shannon(secret);
         if rule.entropy.is_some_and(|min| ent < min) || allow::is_placeholder(secret) {
+            return None;
+        }
+        if rule.validator == Some(Validator::GenericSecret) && self.owned_by_a_token_rule(secret) {
             return None;
         }
         let checksum = match rule.validator.map(|v| validate::check(v, secret)) {

@@ -89,3 +89,111 @@ fn token_at_last_byte_and_in_latin1() {
     assert_eq!((r.matches[0].line, r.matches[0].column), (1, 8));
     assert_eq!(r.matches[0].end, bytes.len());
 }
+
+#[test]
+fn token_prefixes_come_from_the_rules() {
+    let prefixes = token_prefixes(engine().rules());
+    // The starts the generic rule was once kept off by a hand-kept list: each must now be
+    // derived from some rule's pattern (as it is, or as the token's longer real start:
+    // `pypi-AgE`).
+    for p in [
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "glpat-",
+        "gldt-",
+        "glrt-",
+        "glft-",
+        "glptt-",
+        "gloas-",
+        "glimt-",
+        "glagent-",
+        "glcbt-",
+        "glsoat-",
+        "glffct-",
+        "npm_",
+        "pypi-",
+        "rubygems_",
+        "dckr_pat_",
+        "dckr_oat_",
+        "AKIA",
+        "ASIA",
+        "ABSK",
+        "AIza",
+        "GOCSPX-",
+        "ya29.",
+        "xoxb-",
+        "xoxp-",
+        "xapp-",
+        "sk_live_",
+        "sk_test_",
+        "rk_live_",
+        "whsec_",
+        "SG.",
+        "shpat_",
+        "shpca_",
+        "shppa_",
+        "shpss_",
+        "ATATT3",
+        "lin_api_",
+        "ntn_",
+        "sntrys_",
+        "NRAK-",
+        "glc_",
+        "glsa_",
+        "hvs.",
+        "dp.pt.",
+        "PMAK-",
+        "dop_v1_",
+        "doo_v1_",
+        "dor_v1_",
+        "HRKU-",
+        "nfp_",
+        "sbp_",
+        "pscale_",
+        "sk-",
+        "hf_",
+        "r8_",
+        "eyJ",
+        "AGE-SECRET-KEY-",
+        "-----BEGIN",
+    ] {
+        assert!(
+            prefixes
+                .iter()
+                .any(|d| p.as_bytes().starts_with(d) || d.starts_with(p.as_bytes())),
+            "{p} is not derived: {:?}",
+            prefixes
+                .iter()
+                .map(|d| String::from_utf8_lossy(d))
+                .collect::<Vec<_>>()
+        );
+    }
+    // Free-form and name-anchored rules claim nothing.
+    assert!(!prefixes.iter().any(|d| d.len() < 3));
+}
+
+#[test]
+fn generic_rule_leaves_prefixed_tokens_to_their_rules() {
+    let e = engine();
+    // A classic PAT with a broken checksum: its own rule rejects it, and the generic rule
+    // must not report it in its place.
+    let mut bad = token();
+    bad.pop();
+    bad.push('x');
+    let text = format!("api_token = \"{bad}\"\n");
+    assert!(e
+        .scan(text.as_bytes(), &mut Scratch::default())
+        .matches
+        .is_empty());
+    // A start alone claims nothing: Mailgun's keys are `key-` and 32 hex.
+    for value in ["Xk9mQ2vT7pLw4RzN8sJdQ3", "key-Xk9mQ2vT7pLw4RzN8s"] {
+        let text = format!("api_token = \"{value}\"\n");
+        let r = e.scan(text.as_bytes(), &mut Scratch::default());
+        assert_eq!(r.matches.len(), 1, "{value}");
+        assert_eq!(e.rules()[r.matches[0].rule].id, "generic-secret");
+    }
+}

@@ -271,6 +271,12 @@ pub fn secret_prefixes(src: &str) -> Vec<Vec<u8>> {
     out
 }
 
+/// The `secret` group's sub-pattern, written out as a regex (as the engine reads it).
+pub fn secret_pattern(src: &str) -> Option<String> {
+    let hir = parse(src)?;
+    find_group(&hir, "secret").map(|h| h.to_string())
+}
+
 fn find_group<'h>(hir: &'h Hir, name: &str) -> Option<&'h Hir> {
     match hir.kind() {
         HirKind::Capture(c) if c.name.as_deref() == Some(name) => Some(&c.sub),

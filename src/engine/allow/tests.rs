@@ -47,7 +47,6 @@ fn generic_noise() {
         "settings.OPENAI_API_KEY",
         "config/secrets/prod.json",
         "getAccessTokenFromStore",
-        "sk_live_4eC39HqLyjWDarjtT1zdp7",
         "D3DKMT_PRESENT_HISTORY_TOKEN",
         "ed25519.Ed25519PrivateKey",
         "yegor256/home#assets/crates-credentials",
