@@ -7,7 +7,9 @@
 
 /// Substrings (compared case-insensitively) that mark a documentation value or placeholder.
 mod inline;
+mod names;
 pub use inline::{inline_marker_allows, INLINE_ALLOW, INLINE_ALLOW_REACH};
+pub use names::{is_named_generic_noise, is_password_noise, is_secret_name};
 
 const PLACEHOLDER_MARKERS: &[&str] = &[
     "example",
@@ -104,9 +106,10 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     }
     let lower = secret.to_ascii_lowercase();
     let text = String::from_utf8_lossy(&lower);
+    let trimmed = text.trim_end_matches(|c: char| c.is_ascii_digit());
     if DEFAULT_PASSWORDS
         .iter()
-        .any(|p| text.trim_end_matches(|c: char| c.is_ascii_digit()) == *p)
+        .any(|p| text == *p || trimmed == *p)
         || INTEGRITY_PREFIXES.iter().any(|p| lower.starts_with(p))
     {
         return true;

@@ -55,7 +55,10 @@ fn token_rules(rules: &[Rule]) -> impl Iterator<Item = (&Rule, Vec<Vec<u8>>)> {
         .iter()
         .filter(|r| {
             r.confidence == crate::finding::Confidence::High
-                && r.validator != Some(Validator::GenericSecret)
+                && !matches!(
+                    r.validator,
+                    Some(Validator::GenericSecret | Validator::Password)
+                )
         })
         .map(|r| {
             let mut p = rules::lint::secret_prefixes(&r.regex_src);
@@ -296,7 +299,11 @@ impl Engine {
         };
         for caps in compiled.regex.captures_iter(bytes) {
             if let Some(m) = caps.get(compiled.secret_group) {
-                out.extend(self.candidate(idx, rule, bytes, m.start(), m.end()));
+                let name = compiled
+                    .name_group
+                    .and_then(|g| caps.get(g))
+                    .map(|n| n.range());
+                out.extend(self.candidate(idx, rule, bytes, m.range(), name));
             }
         }
     }
@@ -361,12 +368,16 @@ impl Engine {
                     // As the regex's own iterator does: past an empty match by one byte.
                     at = if end > start { end } else { end + 1 };
                     if let Some((s, e)) = locs.get(compiled.secret_group) {
+                        let name = compiled
+                            .name_group
+                            .and_then(|g| locs.get(g))
+                            .map(|(s, e)| text.start + s..text.start + e);
                         out.extend(self.candidate(
                             *idx,
                             rule,
                             bytes,
-                            text.start + s,
-                            text.start + e,
+                            text.start + s..text.start + e,
+                            name,
                         ));
                     }
                 }
@@ -386,10 +397,11 @@ impl Engine {
         idx: usize,
         rule: &Rule,
         bytes: &[u8],
-        start: usize,
-        end: usize,
+        span: std::ops::Range<usize>,
+        name: Option<std::ops::Range<usize>>,
     ) -> Option<Candidate> {
-        let secret = &bytes[start..end];
+        let (start, end) = (span.start, span.end);
+        let secret = &bytes[span];
         if secret.is_empty() {
             return None;
         }
@@ -397,10 +409,17 @@ impl Engine {
         if rule.entropy.is_some_and(|min| ent < min) || allow::is_placeholder(secret) {
             return None;
         }
-        if rule.validator == Some(Validator::GenericSecret) && self.owned_by_a_token_rule(secret) {
+        let free_form = matches!(
+            rule.validator,
+            Some(Validator::GenericSecret | Validator::Password)
+        );
+        if free_form && self.owned_by_a_token_rule(secret) {
             return None;
         }
-        let checksum = match rule.validator.map(|v| validate::check(v, secret)) {
+        // The name as written (a lower-cased rule matched a lower-cased copy at the same
+        // offsets): camelCase tells its words apart.
+        let name = name.map(|n| &bytes[n]);
+        let checksum = match rule.validator.map(|v| validate::check_named(v, secret, name)) {
             Some(Verdict::Rejected) => return None,
             Some(Verdict::ChecksumValid) => Some(Checksum::Valid),
             Some(Verdict::Plausible) | None => None,

@@ -23,6 +23,14 @@ pub enum Verdict {
 
 /// Runs `validator` on a candidate secret.
 pub fn check(validator: Validator, secret: &[u8]) -> Verdict {
+    check_named(validator, secret, None)
+}
+
+/// Runs `validator` on a candidate secret and, for the free-form validators, on the name it
+/// is assigned to when the rule captured one (`(?P<name>…)`): a name that does not say
+/// secret (`credentialId`, `publicToken`, `password_policy`) rejects the value, and one that
+/// does lets a hex or UUID value count (many API keys are 32 hex).
+pub fn check_named(validator: Validator, secret: &[u8], name: Option<&[u8]>) -> Verdict {
     let ok = match validator {
         Validator::Crc32Base62 => crc32_base62_ok(secret),
         Validator::PemBody => pem_body_ok(secret),
@@ -31,7 +39,13 @@ pub fn check(validator: Validator, secret: &[u8]) -> Verdict {
         Validator::AgeBech32 => bech32_ok(secret),
         Validator::Jwt => jwt_ok(secret),
         Validator::PypiMacaroon => pypi_macaroon_ok(secret),
-        Validator::GenericSecret => !allow::is_generic_noise(secret),
+        Validator::GenericSecret => match name {
+            None => !allow::is_generic_noise(secret),
+            Some(n) => allow::is_secret_name(n) && !allow::is_named_generic_noise(secret),
+        },
+        Validator::Password => {
+            name.is_none_or(allow::is_secret_name) && !allow::is_password_noise(secret)
+        }
     };
     match (ok, validator.is_checksum()) {
         (false, _) => Verdict::Rejected,

@@ -43,6 +43,9 @@ pub enum Validator {
     PypiMacaroon,
     /// Free-form values of name-anchored rules: not a template, reference, hash or identifier.
     GenericSecret,
+    /// Passwords: may be short and of low entropy, but never a placeholder, a reference, an
+    /// identifier, a path, a URL or a format directive; the name must say password.
+    Password,
 }
 
 impl Validator {
@@ -130,11 +133,13 @@ pub struct Rule {
     compiled: OnceLock<Option<Compiled>>,
 }
 
-/// A compiled regex and the index of its `secret` group.
+/// A compiled regex, the index of its `secret` group and of its optional `name` group (the
+/// name a value is assigned to, which the generic validators judge as well as the value).
 #[derive(Debug)]
 pub struct Compiled {
     pub regex: Regex,
     pub secret_group: usize,
+    pub name_group: Option<usize>,
 }
 
 impl Rule {
@@ -160,9 +165,11 @@ pub fn compile(src: &str) -> Result<Compiled, String> {
         .capture_names()
         .position(|n| n == Some("secret"))
         .ok_or_else(|| "regex has no named group `secret` (write (?P<secret>...))".to_string())?;
+    let name_group = regex.capture_names().position(|n| n == Some("name"));
     Ok(Compiled {
         regex,
         secret_group,
+        name_group,
     })
 }
 
