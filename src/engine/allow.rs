@@ -66,6 +66,8 @@ const DOCUMENTED_EXAMPLES: &[&str] = &[
     "2YotnFZFEjr1zCsicMWpAA",
     "tGzv3JOkF0XG5Qx2TlKWIA",
     "SplxlOBeZQQYbYS6WxSbIA",
+    // RFC 6749's example client credentials, base64 of `s6BhdRkqt3:gX1fBat3bV`.
+    "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
 ];
 
 /// Passwords that are a default or a placeholder, not a secret (compared case-insensitively,

@@ -297,13 +297,30 @@ impl Engine {
         let Some(compiled) = self.compiled(idx, rule) else {
             return;
         };
-        for caps in compiled.regex.captures_iter(bytes) {
-            if let Some(m) = caps.get(compiled.secret_group) {
+        let mut locs = compiled.regex.capture_locations();
+        let mut at = 0;
+        while at <= bytes.len() {
+            let Some(m) = compiled.regex.captures_read_at(&mut locs, bytes, at) else {
+                break;
+            };
+            // As the regex's own iterator does: past an empty match by one byte.
+            at = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
+            if let Some((s, e)) = locs.get(compiled.secret_group) {
                 let name = compiled
                     .name_group
-                    .and_then(|g| caps.get(g))
-                    .map(|n| n.range());
-                out.extend(self.candidate(idx, rule, bytes, m.range(), name));
+                    .and_then(|g| locs.get(g))
+                    .map(|(s, e)| s..e);
+                let named = name.is_some();
+                let found = self.candidate(idx, rule, bytes, s..e, name);
+                // A rejected value may hold the next assignment's name: search on from it.
+                if found.is_none() && named && s > m.start() {
+                    at = s;
+                }
+                out.extend(found);
             }
         }
     }
@@ -372,13 +389,15 @@ impl Engine {
                             .name_group
                             .and_then(|g| locs.get(g))
                             .map(|(s, e)| text.start + s..text.start + e);
-                        out.extend(self.candidate(
-                            *idx,
-                            rule,
-                            bytes,
-                            text.start + s..text.start + e,
-                            name,
-                        ));
+                        let named = name.is_some();
+                        let found =
+                            self.candidate(*idx, rule, bytes, text.start + s..text.start + e, name);
+                        // A rejected value may hold the next assignment's name
+                        // (`token = process.env.API_TOKEN || "…"`): search on from it.
+                        if found.is_none() && named && text.start + s > start {
+                            at = text.start + s;
+                        }
+                        out.extend(found);
                     }
                 }
                 *next = at;
@@ -419,7 +438,10 @@ impl Engine {
         // The name as written (a lower-cased rule matched a lower-cased copy at the same
         // offsets): camelCase tells its words apart.
         let name = name.map(|n| &bytes[n]);
-        let checksum = match rule.validator.map(|v| validate::check_named(v, secret, name)) {
+        let checksum = match rule
+            .validator
+            .map(|v| validate::check_named(v, secret, name))
+        {
             Some(Verdict::Rejected) => return None,
             Some(Verdict::ChecksumValid) => Some(Checksum::Valid),
             Some(Verdict::Plausible) | None => None,

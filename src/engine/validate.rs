@@ -28,8 +28,7 @@ pub fn check(validator: Validator, secret: &[u8]) -> Verdict {
 
 /// Runs `validator` on a candidate secret and, for the free-form validators, on the name it
 /// is assigned to when the rule captured one (`(?P<name>…)`): a name that does not say
-/// secret (`credentialId`, `publicToken`, `password_policy`) rejects the value, and one that
-/// does lets a hex or UUID value count (many API keys are 32 hex).
+/// secret (`credentialId`, `publicToken`, `password_policy`) rejects the value.
 pub fn check_named(validator: Validator, secret: &[u8], name: Option<&[u8]>) -> Verdict {
     let ok = match validator {
         Validator::Crc32Base62 => crc32_base62_ok(secret),
@@ -43,6 +42,7 @@ pub fn check_named(validator: Validator, secret: &[u8], name: Option<&[u8]>) -> 
             None => !allow::is_generic_noise(secret),
             Some(n) => allow::is_secret_name(n) && !allow::is_named_generic_noise(secret),
         },
+        Validator::BasicAuth => basic_auth_ok(secret),
         Validator::Password => {
             name.is_none_or(allow::is_secret_name) && !allow::is_password_noise(secret)
         }
@@ -231,6 +231,23 @@ fn pypi_macaroon_ok(secret: &[u8]) -> bool {
         return false;
     };
     location == b"pypi.org" || location.ends_with(b".pypi.org")
+}
+
+/// Base64 of `user:password`: printable ASCII with a colon between a non-empty user and a
+/// password that is not a placeholder.
+fn basic_auth_ok(secret: &[u8]) -> bool {
+    let Some(decoded) = base64_decode(secret) else {
+        return false;
+    };
+    if !decoded.iter().all(|b| (0x20..0x7f).contains(b)) {
+        return false;
+    }
+    match decoded.iter().position(|&b| b == b':') {
+        Some(i) if i > 0 && decoded.len() - i > 4 => {
+            !allow::is_placeholder(&decoded[i + 1..]) && !allow::is_placeholder(&decoded[..i])
+        }
+        _ => false,
+    }
 }
 
 /// Decodes base64 in either the standard or the URL-safe alphabet, padding optional.

@@ -43,6 +43,9 @@ pub enum Validator {
     PypiMacaroon,
     /// Free-form values of name-anchored rules: not a template, reference, hash or identifier.
     GenericSecret,
+    /// HTTP Basic credentials: base64 of `user:password` (Docker `auths`, npm `_auth`,
+    /// `Authorization: Basic`).
+    BasicAuth,
     /// Passwords: may be short and of low entropy, but never a placeholder, a reference, an
     /// identifier, a path, a URL or a format directive; the name must say password.
     Password,

@@ -167,3 +167,21 @@ fn base64_both_alphabets() {
     assert_eq!(base64_decode(b"aGk=").unwrap(), b"hi");
     assert!(base64_decode(b"a=b").is_none());
 }
+
+#[test]
+fn basic_auth_is_base64_of_user_colon_password() {
+    use crate::rules::Validator::BasicAuth;
+    // base64("deploy:Qm7vX2pL9") and base64("ci-bot:t8Kd#w2Zr")
+    for ok in ["ZGVwbG95OlFtN3ZYMnBMOQ==", "Y2ktYm90OnQ4S2QjdzJacg=="] {
+        assert_eq!(check(BasicAuth, ok.as_bytes()), Verdict::Plausible, "{ok}");
+    }
+    // base64("nocolonhere"), base64("user:"), base64("user:changeme"), not base64
+    for bad in [
+        "bm9jb2xvbmhlcmU=",
+        "dXNlcjo=",
+        "dXNlcjpjaGFuZ2VtZQ==",
+        "not*base64",
+    ] {
+        assert_eq!(check(BasicAuth, bad.as_bytes()), Verdict::Rejected, "{bad}");
+    }
+}
