@@ -22,6 +22,8 @@ const NEGATIVE_ROUNDS: usize = 3;
 const MIN_RECALL: f64 = 0.97;
 const MIN_PRECISION: f64 = 0.97;
 const MAX_NEGATIVE_RATE: f64 = 0.01;
+/// Recall each rule family must reach on its own (checksum families: all of them).
+const MIN_FAMILY_RECALL: f64 = 0.8;
 
 #[derive(Clone, Copy, Debug)]
 enum Format {
@@ -298,6 +300,8 @@ fn corpus_recall_precision_and_false_alarms() {
 
     let (mut pos, mut hit, mut negs, mut flagged) = (0usize, 0usize, 0usize, 0usize);
     let mut misses: Vec<String> = Vec::new();
+    // Per rule family: (planted, found).
+    let mut families: HashMap<&str, (usize, usize)> = HashMap::new();
     let mut negative_hits: Vec<String> = Vec::new();
     let mut true_findings = vec![false; found.len()];
     let index: HashMap<*const Found, usize> = found
@@ -319,6 +323,7 @@ fn corpus_recall_precision_and_false_alarms() {
             continue;
         }
         pos += 1;
+        families.entry(p.family).or_default().0 += 1;
         let right: Vec<&&Found> = here
             .iter()
             .filter(|f| f.secret.contains(p.needle.as_str()) && f.rule_id.starts_with(p.family))
@@ -335,6 +340,7 @@ fn corpus_recall_precision_and_false_alarms() {
             ));
         } else {
             hit += 1;
+            families.entry(p.family).or_default().1 += 1;
             for f in right {
                 true_findings[index[&(*f as *const Found)]] = true;
             }
@@ -371,6 +377,27 @@ fn corpus_recall_precision_and_false_alarms() {
     for n in &negative_hits {
         println!("  negative reported: {n}");
     }
+    // Each family on its own: a family whose rules all prove their tokens by a checksum must
+    // find every one; any other may miss one plant in its rounds, not more.
+    let checksummed = checksum_families(families.keys().copied());
+    let mut weak = Vec::new();
+    for (family, &(n, found)) in &families {
+        let rate = found as f64 / n as f64;
+        let floor = if checksummed.contains(family) {
+            1.0
+        } else {
+            MIN_FAMILY_RECALL
+        };
+        if rate < floor {
+            weak.push(format!("{family}: {found}/{n} (floor {floor})"));
+        }
+    }
+    weak.sort();
+    assert!(
+        checksummed.len() >= 5,
+        "checksum families not recognised: {checksummed:?}"
+    );
+    assert!(weak.is_empty(), "families below their floor: {weak:?}");
     assert!(
         recall >= MIN_RECALL,
         "recall {recall:.4} below {MIN_RECALL}"
@@ -383,4 +410,36 @@ fn corpus_recall_precision_and_false_alarms() {
         negative_rate <= MAX_NEGATIVE_RATE,
         "{flagged} of {negs} planted negatives reported"
     );
+}
+
+/// The families (rule ids or id prefixes) whose built-in rules all carry a checksum
+/// validator, read from `leakscan rules list --format json`.
+fn checksum_families<'a>(families: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    const CHECKSUMS: [&str; 4] = [
+        "crc32-base62",
+        "gitlab-routable",
+        "atlassian-crc32",
+        "age-bech32",
+    ];
+    let out = Command::cargo_bin("leakscan")
+        .expect("binary")
+        .args(["rules", "list", "--format", "json"])
+        .output()
+        .expect("run leakscan rules list");
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("rules JSON");
+    families
+        .filter(|f| {
+            let mine: Vec<&serde_json::Value> = rules
+                .iter()
+                .filter(|r| r["id"].as_str().is_some_and(|id| id.starts_with(f)))
+                .collect();
+            !f.is_empty()
+                && !mine.is_empty()
+                && mine.iter().all(|r| {
+                    r["validator"]
+                        .as_str()
+                        .is_some_and(|v| CHECKSUMS.contains(&v))
+                })
+        })
+        .collect()
 }

@@ -34,8 +34,8 @@ fn lowercase_rules_match_any_case_and_keep_the_secret_as_written() {
     let f = r
         .matches
         .iter()
-        .find(|f| e.rules()[f.rule].id == "generic-secret")
-        .expect("generic rule (lowercase = true) matches upper-case names");
+        .find(|f| e.rules()[f.rule].id == "generic-password")
+        .expect("generic password rule (lowercase = true) matches upper-case names");
     assert_eq!(f.secret, "Ul4bR2hRzAt8kQa5ih1P");
     assert_eq!((f.line, f.column), (1, 16));
 }

@@ -695,8 +695,63 @@ pub fn positives(r: &mut Rng) -> Vec<Item> {
         "service_api_key",
         "auth_token",
     ]);
-    v.push(a(name, password(r), "generic-secret"));
+    v.push(a(name, password(r), "generic-"));
+    // Credentials with no format, in the forms people write them: the name and the value
+    // apart, command lines, headers and credential files.
+    let pw = human_password(r);
+    v.push(a(
+        *r.pick(&["DB_PASS", "smtpPassword", "ADMIN_PWD"]),
+        pw.clone(),
+        "generic-password",
+    ));
+    let pw = human_password(r);
+    v.push(raw(
+        format!("        - name: POSTGRES_PASSWORD\n          value: \"{pw}\""),
+        vec![(pw, "generic-secret-kubernetes-env")],
+    ));
+    let pw = human_password(r);
+    v.push(raw(
+        format!("<server>\n  <id>releases</id>\n  <username>deployer</username>\n  <password>{pw}</password>\n</server>"),
+        vec![(pw, "generic-secret-xml")],
+    ));
+    let pw = human_password(r);
+    v.push(raw(
+        format!("curl -fsS -u ci-bot:{pw} https://ci.acme-corp.net/api/json"),
+        vec![(pw, "curl-basic-auth")],
+    ));
+    let pw = human_password(r);
+    v.push(raw(
+        format!("docker login -u deployer --password {pw} registry.acme-corp.net"),
+        vec![(pw, "generic-cli-password")],
+    ));
+    let tok = r.s(ALNUM, 32);
+    v.push(raw(
+        format!("curl -H \"Authorization: Bearer {tok}\" https://api.acme-corp.net/v2/items"),
+        vec![(tok, "authorization-bearer")],
+    ));
+    let auth = b64(
+        format!("deployer:{}", human_password(r)).as_bytes(),
+        false,
+        true,
+    );
+    v.push(raw(
+        format!("{{\"auths\": {{\"registry.acme-corp.net\": {{\"auth\": \"{auth}\"}}}}}}"),
+        vec![(auth, "docker-config-auth")],
+    ));
+    let pw = human_password(r);
+    v.push(raw(
+        format!("props.setProperty(\"mail.smtp.password\", \"{pw}\");"),
+        vec![(pw, "generic-password-call")],
+    ));
     v
+}
+
+/// A password as a person picks one: a capitalised word, digits and a symbol.
+fn human_password(r: &mut Rng) -> String {
+    let n = r.range(5, 9) as usize;
+    let word = r.s(LETTERS, n);
+    let sym = *r.pick(&["!", "#", "@", "%", "-", "_", "*"]);
+    format!("{word}{sym}{}", r.range(10, 9999))
 }
 
 /// Hard negatives: what a scanner must leave alone.
@@ -716,6 +771,28 @@ pub fn negatives(r: &mut Rng) -> Vec<Item> {
         break_last(&atlassian(r, "ATATT3xFfGF0")),
     ));
     v.push(neg("SOPS_AGE_KEY", break_last(&age_key(r))));
+    // Names that are about a secret, not the secret; values that stand for one.
+    let value = r.s(ALNUM, 24);
+    v.push(neg(
+        *r.pick(&[
+            "credentialId",
+            "publicToken",
+            "csrf_token",
+            "passwordPolicy",
+            "token_type",
+        ]),
+        value,
+    ));
+    v.push(neg("DB_PASSWORD", b64(b"password", false, true)));
+    v.push(neg_raw(
+        "        - name: DB_PASSWORD\n          valueFrom:\n            secretKeyRef:\n              name: db\n              key: password".into(),
+        "password".into(),
+    ));
+    v.push(neg_raw(
+        "curl -u \"$CI_USER:$CI_PASSWORD\" https://ci.acme-corp.net/api".into(),
+        "$CI_PASSWORD".into(),
+    ));
+    v.push(neg("password", "%(db_password)s".into()));
     // Placeholders and documentation values.
     v.push(neg("GITHUB_TOKEN", format!("ghp_{}", "x".repeat(36))));
     v.push(neg("API_KEY", "<your-api-key>".into()));

@@ -252,7 +252,11 @@ pub fn is_named_generic_noise(secret: &[u8]) -> bool {
 /// or word (`dbPassword`, `config.password`, `null`), a path or URL, a format directive,
 /// digits alone (a port, a PIN pattern), or too short or too plain to be chosen as a secret.
 pub fn is_password_noise(secret: &[u8]) -> bool {
-    if secret.len() < 6 || is_placeholder(secret) || is_reference(secret) {
+    if secret.len() < 6
+        || is_placeholder(secret)
+        || is_reference(secret)
+        || encodes_placeholder(secret)
+    {
         return true;
     }
     let letters = secret.iter().filter(|b| b.is_ascii_alphabetic()).count();
@@ -290,7 +294,12 @@ pub fn is_password_noise(secret: &[u8]) -> bool {
     }
     // Identifiers with a digit or separator (`db_password2`, `config.db.password`,
     // `DB_PASSWORD`) and dotted or slashed names; a digit among letters alone is a password.
+    // ... but not `Word-1234`, where a part of digits alone is what people add to a word.
+    let digit_part = secret
+        .split(|b| matches!(b, b'_' | b'.' | b'/' | b'-' | b':' | b'@' | b'#'))
+        .any(|part| !part.is_empty() && part.iter().all(u8::is_ascii_digit));
     if super::is_identifier_like(secret)
+        && !digit_part
         && secret
             .iter()
             .any(|b| matches!(b, b'_' | b'.' | b'/' | b'-' | b':'))
@@ -313,6 +322,19 @@ pub fn is_password_noise(secret: &[u8]) -> bool {
         distinct[usize::from(b)] = true;
     }
     distinct.iter().filter(|&&d| d).count() < 4
+}
+
+/// Base64 of a placeholder or default (`cGFzc3dvcmQ=` is `password`): what a sample config
+/// writes where an encoded secret goes.
+fn encodes_placeholder(secret: &[u8]) -> bool {
+    if secret.len() % 4 != 0 || secret.len() > 64 {
+        return false;
+    }
+    crate::engine::validate::base64_decode(secret).is_some_and(|d| {
+        d.iter().all(|b| (0x20..0x7f).contains(b))
+            && (is_placeholder(&d)
+                || !d.iter().any(u8::is_ascii_digit) && d.iter().all(u8::is_ascii_alphabetic))
+    })
 }
 
 /// A reference to a value kept elsewhere, or a template or format directive standing for one.
