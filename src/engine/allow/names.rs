@@ -236,7 +236,17 @@ pub fn is_secret_name(name: &[u8]) -> bool {
     let qualifies = ws[..last_secret]
         .iter()
         .any(|w| NOT_SECRET_QUALIFIERS.contains(&w.as_str()));
-    !describes && !qualifies
+    // A qualifier run into the word: `publictoken`, `xsrftoken` (minified or lower-cased).
+    let word = ws[last_secret].as_str();
+    let stem = SECRET_WORDS
+        .iter()
+        .filter_map(|s| word.strip_suffix(s))
+        .min_by_key(|stem| stem.len())
+        .unwrap_or("");
+    let glued = NOT_SECRET_QUALIFIERS
+        .iter()
+        .any(|q| q.len() >= 4 && stem.ends_with(q));
+    !describes && !qualifies && !glued
 }
 
 /// What a free-form value under a secret's name must not be: what [`super::is_generic_noise`]
