@@ -66,6 +66,8 @@ const DOCUMENTED_EXAMPLES: &[&str] = &[
     "2YotnFZFEjr1zCsicMWpAA",
     "tGzv3JOkF0XG5Qx2TlKWIA",
     "SplxlOBeZQQYbYS6WxSbIA",
+    // The Azurite storage emulator's well-known account key (the same in every install).
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
     // RFC 6749's example client credentials, base64 of `s6BhdRkqt3:gX1fBat3bV`.
     "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
 ];
@@ -100,6 +102,27 @@ const DEFAULT_PASSWORDS: &[&str] = &[
 
 /// Subresource-integrity hashes in lockfiles (`"integrity": "sha512-..."`).
 const INTEGRITY_PREFIXES: &[&[u8]] = &[b"sha1-", b"sha256-", b"sha384-", b"sha512-"];
+
+/// Starts of keys that are public by design: Stripe and Clerk publishable keys, Mapbox public
+/// tokens, PostHog project keys. They go in browser code; a generic rule must not report them.
+const PUBLIC_KEY_PREFIXES: &[&[u8]] = &[b"pk_live_", b"pk_test_", b"pk.eyJ", b"phc_", b"sq0idp-"];
+
+/// Words near a Google API key that mark a Firebase web config, whose `apiKey` only names the
+/// project to Google's servers and is meant to ship in the app.
+const FIREBASE_CONFIG_MARKERS: &[&[u8]] =
+    &[b"authDomain", b"firebaseapp.com", b"messagingSenderId"];
+
+/// True when a candidate is a value published on purpose: a publishable key, or the API key of
+/// a Firebase web config (`around` is the text near the match).
+pub fn is_public_value(secret: &[u8], around: &[u8]) -> bool {
+    if PUBLIC_KEY_PREFIXES.iter().any(|p| secret.starts_with(p)) {
+        return true;
+    }
+    secret.starts_with(b"AIza")
+        && FIREBASE_CONFIG_MARKERS
+            .iter()
+            .any(|m| memchr::memmem::find(around, m).is_some())
+}
 
 /// True when `secret` is a placeholder rather than a credential.
 pub fn is_placeholder(secret: &[u8]) -> bool {

@@ -122,6 +122,9 @@ fn token_shapes(rules: &[Rule]) -> Vec<TokenStart> {
     out
 }
 
+/// How far around a candidate the public-value check looks (a Firebase config object).
+const PUBLIC_CONTEXT: usize = 400;
+
 /// Per-thread reusable state.
 #[derive(Default)]
 pub struct Scratch {
@@ -426,6 +429,11 @@ impl Engine {
         }
         let ent = entropy::shannon(secret);
         if rule.entropy.is_some_and(|min| ent < min) || allow::is_placeholder(secret) {
+            return None;
+        }
+        let around =
+            &bytes[start.saturating_sub(PUBLIC_CONTEXT)..(end + PUBLIC_CONTEXT).min(bytes.len())];
+        if allow::is_public_value(secret, around) {
             return None;
         }
         let free_form = matches!(

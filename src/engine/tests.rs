@@ -197,3 +197,32 @@ fn generic_rule_leaves_prefixed_tokens_to_their_rules() {
         assert_eq!(e.rules()[r.matches[0].rule].id, "generic-secret");
     }
 }
+
+#[test]
+fn values_public_by_design_are_not_reported() {
+    let e = engine();
+    let key = format!("AIza{}", "Sy9kQm2vT7pLw4RzN8sJdQ3xB5nH1cF6gK0");
+    let firebase = format!(
+        "const firebaseConfig = {{\n  apiKey: \"{key}\",\n  authDomain: \"acme-app.firebaseapp.com\",\n  projectId: \"acme-app\"\n}};\n"
+    );
+    assert!(e
+        .scan(firebase.as_bytes(), &mut Scratch::default())
+        .matches
+        .is_empty());
+    // The same key outside a Firebase config is a Google API key.
+    let plain = format!("GOOGLE_MAPS_KEY={key}\n");
+    assert_eq!(
+        e.scan(plain.as_bytes(), &mut Scratch::default())
+            .matches
+            .len(),
+        1
+    );
+    for public in [
+        "publishable_key = \"pk_live_51Hq8ZtKc2vT7pLw4RzN8sJdQ3xB5nH1cF6gK0aB\"",
+        "accessToken: \"pk.eyJ1IjoiYWNtZSIsImEiOiJjbHF4eTEyMzQifQ.Qm7vX2pL9kT4nQw8zPcR1s\"",
+        "AZURE_STORAGE_KEY=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+    ] {
+        let r = e.scan(public.as_bytes(), &mut Scratch::default());
+        assert!(r.matches.is_empty(), "{public}: {:?}", r.matches.iter().map(|m| &e.rules()[m.rule].id).collect::<Vec<_>>());
+    }
+}
