@@ -98,6 +98,7 @@ const DEFAULT_PASSWORDS: &[&str] = &[
     "foobar",
     "hunter2",
     "pa55word",
+    "p@55w0rd",
 ];
 
 /// Subresource-integrity hashes in lockfiles (`"integrity": "sha512-..."`).

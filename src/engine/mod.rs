@@ -320,8 +320,8 @@ impl Engine {
                 let named = name.is_some();
                 let found = self.candidate(idx, rule, bytes, s..e, name);
                 // A rejected value may hold the next assignment's name: search on from it.
-                if found.is_none() && named && s > m.start() {
-                    at = s;
+                if found.is_none() && named && s > m.start() + 1 {
+                    at = s - 1;
                 }
                 out.extend(found);
             }
@@ -397,8 +397,9 @@ impl Engine {
                             self.candidate(*idx, rule, bytes, text.start + s..text.start + e, name);
                         // A rejected value may hold the next assignment's name
                         // (`token = process.env.API_TOKEN || "…"`): search on from it.
-                        if found.is_none() && named && text.start + s > start {
-                            at = text.start + s;
+                        // (From the byte before it: the boundary before a name.)
+                        if found.is_none() && named && text.start + s > start + 1 {
+                            at = text.start + s - 1;
                         }
                         out.extend(found);
                     }

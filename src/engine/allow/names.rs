@@ -140,6 +140,12 @@ const NOT_SECRET_WORDS: &[&str] = &[
     "rotation",
     "should",
     "can",
+    "verifier",
+    "encryption",
+    "encrypted",
+    "cipher",
+    "ciphertext",
+    "blob",
 ];
 
 /// A word before the secret word that makes it not a secret: `publicToken`, `csrf-token`,
