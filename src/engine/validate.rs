@@ -32,6 +32,7 @@ pub fn check(validator: Validator, secret: &[u8]) -> Verdict {
 pub fn check_named(validator: Validator, secret: &[u8], name: Option<&[u8]>) -> Verdict {
     let ok = match validator {
         Validator::Crc32Base62 => crc32_base62_ok(secret),
+        Validator::Crc32Base62Tail => crc32_base62_tail_ok(secret),
         Validator::PemBody => pem_body_ok(secret),
         Validator::GitlabRoutable => gitlab_routable_ok(secret),
         Validator::AtlassianCrc32 => atlassian_crc32_ok(secret),
@@ -84,6 +85,20 @@ fn crc32_base62_ok(secret: &[u8]) -> bool {
         return false;
     }
     let (payload, sum) = body.split_at(30);
+    crc32_base62(payload) == sum
+}
+
+/// `prefix_` + random base62 + 6 checksum characters, the checksum taken over all the random
+/// characters, however many (GitHub refresh tokens carry 70 where other tokens carry 30).
+fn crc32_base62_tail_ok(secret: &[u8]) -> bool {
+    let body = match secret.iter().rposition(|&b| b == b'_') {
+        Some(i) => &secret[i + 1..],
+        None => secret,
+    };
+    if body.len() < 7 || !body.iter().all(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let (payload, sum) = body.split_at(body.len() - 6);
     crc32_base62(payload) == sum
 }
 

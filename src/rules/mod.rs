@@ -29,6 +29,8 @@ pub use error::{line_col, toml_error, LoadError};
 pub enum Validator {
     /// GitHub / npm: last 6 characters are the base62 CRC32 of the 30 random ones before.
     Crc32Base62,
+    /// The same checksum over a body of any length (GitHub refresh tokens: 70 random + 6).
+    Crc32Base62Tail,
     /// PEM / OpenSSH armour: the body is base64 of a plausible key length.
     PemBody,
     /// GitLab routable tokens: base36 length of the payload and base36 CRC32 of all before.
@@ -56,7 +58,11 @@ impl Validator {
     pub fn is_checksum(self) -> bool {
         matches!(
             self,
-            Self::Crc32Base62 | Self::GitlabRoutable | Self::AtlassianCrc32 | Self::AgeBech32
+            Self::Crc32Base62
+                | Self::Crc32Base62Tail
+                | Self::GitlabRoutable
+                | Self::AtlassianCrc32
+                | Self::AgeBech32
         )
     }
 }

@@ -185,3 +185,38 @@ fn basic_auth_is_base64_of_user_colon_password() {
         assert_eq!(check(BasicAuth, bad.as_bytes()), Verdict::Rejected, "{bad}");
     }
 }
+
+#[test]
+fn checksum_tail_covers_long_bodies() {
+    // A 76-character body as GitHub refresh tokens carry: 70 random characters and the
+    // checksum of all 70 (a fake built here, not a token).
+    let payload = "k2Jd8sQpL0vX4mN7rT1yB6cF9gH3wZ5aE0uI2oP8sD4fG7hJ1kL3zX6cV9bN2mQ5rT8yUw";
+    assert_eq!(payload.len(), 70);
+    let good = make_crc32_token("ghr_", payload);
+    assert_eq!(good.len(), 80);
+    assert_eq!(
+        check(Validator::Crc32Base62Tail, good.as_bytes()),
+        Verdict::ChecksumValid
+    );
+    let mut bad = good.clone().into_bytes();
+    bad[10] = if bad[10] == b'a' { b'b' } else { b'a' };
+    assert_eq!(check(Validator::Crc32Base62Tail, &bad), Verdict::Rejected);
+    // The classic 36-character body passes too; the fixed-length validator refuses the long one.
+    let classic = make_crc32_token("ghr_", "StZsxnTSWsbCBpWUedoB6SJ95Ypuie");
+    assert_eq!(
+        check(Validator::Crc32Base62Tail, classic.as_bytes()),
+        Verdict::ChecksumValid
+    );
+    assert_eq!(
+        check(Validator::Crc32Base62, good.as_bytes()),
+        Verdict::Rejected
+    );
+    assert_eq!(
+        check(Validator::Crc32Base62Tail, b"ghr_abc"),
+        Verdict::Rejected
+    );
+    assert_eq!(
+        check(Validator::Crc32Base62Tail, b"ghr_abc-def-ghi-jkl"),
+        Verdict::Rejected
+    );
+}
