@@ -186,7 +186,7 @@ pub fn is_generic_noise(secret: &[u8]) -> bool {
     if is_placeholder(secret) {
         return true;
     }
-    if is_uuid(secret) {
+    if is_uuid(secret) || is_twilio_sid(secret) {
         return true;
     }
     if secret.iter().all(u8::is_ascii_hexdigit)
@@ -195,6 +195,16 @@ pub fn is_generic_noise(secret: &[u8]) -> bool {
         return true;
     }
     is_identifier_like(secret)
+}
+
+/// A Twilio resource SID (`AC…` account, `SK…` API key, `PN…` number): two upper-case letters
+/// and 32 lower-case hex. An identifier, whatever the name it is assigned to.
+fn is_twilio_sid(s: &[u8]) -> bool {
+    s.len() == 34
+        && s[..2].iter().all(u8::is_ascii_uppercase)
+        && s[2..]
+            .iter()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// `8-4-4-4-12` hex.

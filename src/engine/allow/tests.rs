@@ -53,6 +53,7 @@ fn generic_noise() {
         "quote_spanned!",
         "secret123",
         "X509CertificateTemplatePrivateKeyFlag",
+        "SK8de920599eced7dbfbdcb23b55aa4201",
     ] {
         assert!(is_generic_noise(n.as_bytes()), "{n}");
     }
