@@ -699,11 +699,9 @@ pub fn positives(r: &mut Rng) -> Vec<Item> {
     // Credentials with no format, in the forms people write them: the name and the value
     // apart, command lines, headers and credential files.
     let pw = human_password(r);
-    v.push(a(
-        *r.pick(&["DB_PASS", "smtpPassword", "ADMIN_PWD"]),
-        pw.clone(),
-        "generic-password",
-    ));
+    let names: [&str; 3] = ["DB_PASS", "smtpPassword", "ADMIN_PWD"];
+    let name = *r.pick(&names);
+    v.push(a(name, pw.clone(), "generic-password"));
     let pw = human_password(r);
     v.push(raw(
         format!("        - name: POSTGRES_PASSWORD\n          value: \"{pw}\""),
@@ -773,16 +771,15 @@ pub fn negatives(r: &mut Rng) -> Vec<Item> {
     v.push(neg("SOPS_AGE_KEY", break_last(&age_key(r))));
     // Names that are about a secret, not the secret; values that stand for one.
     let value = r.s(ALNUM, 24);
-    v.push(neg(
-        *r.pick(&[
-            "credentialId",
-            "publicToken",
-            "csrf_token",
-            "passwordPolicy",
-            "token_type",
-        ]),
-        value,
-    ));
+    let names: [&str; 5] = [
+        "credentialId",
+        "publicToken",
+        "csrf_token",
+        "passwordPolicy",
+        "token_type",
+    ];
+    let name = *r.pick(&names);
+    v.push(neg(name, value));
     v.push(neg("DB_PASSWORD", b64(b"password", false, true)));
     v.push(neg_raw(
         "        - name: DB_PASSWORD\n          valueFrom:\n            secretKeyRef:\n              name: db\n              key: password".into(),
