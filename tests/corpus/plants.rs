@@ -359,10 +359,11 @@ pub fn positives(r: &mut Rng) -> Vec<Item> {
         format!("whsec_{}", r.s(ALNUM, 32)),
         "stripe-webhook-secret",
     ));
-    v.push(a(
-        "TWILIO_API_KEY",
-        format!("SK{}", r.s(HEX, 32)),
-        "twilio-api-key",
+    // An API key SID is an identifier: the secret beside it is what leaks.
+    let (sid, key_secret) = (format!("SK{}", r.s(HEX, 32)), r.s(ALNUM, 32));
+    v.push(raw(
+        format!("client = Client(\"{sid}\", \"{key_secret}\", account_sid)  # twilio"),
+        vec![(key_secret, "twilio-api-key")],
     ));
     v.push(a("TWILIO_AUTH_TOKEN", r.s(HEX, 32), "twilio-auth-token"));
     let sg = format!("SG.{}.{}", r.s(B64URL, 22), r.s(B64URL, 43));
@@ -769,6 +770,8 @@ pub fn negatives(r: &mut Rng) -> Vec<Item> {
         break_last(&atlassian(r, "ATATT3xFfGF0")),
     ));
     v.push(neg("SOPS_AGE_KEY", break_last(&age_key(r))));
+    // A Twilio API key SID alone names the key; it is not the secret.
+    v.push(neg("TWILIO_API_KEY_SID", format!("SK{}", r.s(HEX, 32))));
     // Names that are about a secret, not the secret; values that stand for one.
     let value = r.s(ALNUM, 24);
     let names: [&str; 5] = [
