@@ -9,9 +9,11 @@
 
 pub mod allow;
 pub mod entropy;
+mod owned;
 pub mod prefilter;
 mod snippet;
 pub mod validate;
+pub use owned::token_prefixes;
 
 use crate::blob::LineIndex;
 use crate::finding::{Checksum, Snippet};
@@ -44,82 +46,7 @@ pub struct Engine {
     broken: Mutex<Vec<usize>>,
     /// The tokens that have a rule of their own (see [`token_prefixes`]), worked out on the
     /// first generic candidate.
-    token_shapes: OnceLock<Vec<TokenStart>>,
-}
-
-/// Rules whose secrets are tokens with a literal start: high confidence, not free-form (the
-/// generic validator), and a start of three bytes or more (`ghp_`, `sk_live_`, `AKIA`,
-/// `-----BEGIN`; shorter ones are too common to claim a value by).
-fn token_rules(rules: &[Rule]) -> impl Iterator<Item = (&Rule, Vec<Vec<u8>>)> {
-    rules
-        .iter()
-        .filter(|r| {
-            r.confidence == crate::finding::Confidence::High
-                && !matches!(
-                    r.validator,
-                    Some(Validator::GenericSecret | Validator::Password)
-                )
-        })
-        .map(|r| {
-            let mut p = rules::lint::secret_prefixes(&r.regex_src);
-            p.retain(|p| p.len() >= 3);
-            (r, p)
-        })
-        .filter(|(_, p)| !p.is_empty())
-}
-
-/// The literal starts of the tokens that have a rule of their own, derived from the rules'
-/// patterns, so a new token rule keeps the generic rule off its tokens without a list kept
-/// by hand.
-pub fn token_prefixes(rules: &[Rule]) -> Vec<Vec<u8>> {
-    let mut out: Vec<Vec<u8>> = token_rules(rules).flat_map(|(_, p)| p).collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// A token rule's literal start, and the secret's pattern anchored at a value's start when
-/// the start alone is too weak a claim.
-type TokenStart = (Vec<u8>, Option<regex::bytes::Regex>);
-
-/// Words a password or a name may well begin with: a token start made of one of them and a
-/// separator (Mailgun's `key-`, Notion's legacy `secret_`) claims only values of the token's
-/// whole shape, so `key-hunter2-pass` stays a generic secret.
-const WORD_STARTS: &[&str] = &[
-    "key", "secret", "token", "pass", "api", "auth", "access", "private", "live", "test",
-];
-
-/// Each token rule's starts: a value that begins with one is the rule's (a truncated `glft-`
-/// or a `ghp_` with a bad checksum is a placeholder or a broken token, not a generic secret),
-/// unless the start is a plain word, where the value must also have the token's shape.
-fn token_shapes(rules: &[Rule]) -> Vec<TokenStart> {
-    let mut out = Vec::new();
-    for (rule, prefixes) in token_rules(rules) {
-        for p in prefixes {
-            let word = p
-                .strip_suffix(b"-")
-                .or_else(|| p.strip_suffix(b"_"))
-                .or_else(|| p.strip_suffix(b"."))
-                .is_some_and(|w| WORD_STARTS.iter().any(|s| s.as_bytes() == w));
-            let shape = if word {
-                let Some(secret) = rules::lint::secret_pattern(&rule.regex_src) else {
-                    continue;
-                };
-                let built = regex::bytes::RegexBuilder::new(&format!("^(?:{secret})"))
-                    .unicode(false)
-                    .size_limit(8 << 20)
-                    .build();
-                match built {
-                    Ok(re) => Some(re),
-                    Err(_) => continue,
-                }
-            } else {
-                None
-            };
-            out.push((p, shape));
-        }
-    }
-    out
+    token_starts: OnceLock<owned::TokenStarts>,
 }
 
 /// How far around a candidate the public-value check looks (a Firebase config object).
@@ -187,7 +114,7 @@ impl Engine {
             rules,
             prefilter,
             broken: Mutex::new(Vec::new()),
-            token_shapes: OnceLock::new(),
+            token_starts: OnceLock::new(),
         }
     }
 
@@ -273,14 +200,11 @@ impl Engine {
 
     /// True when `secret` is a token that a high-confidence rule of its own looks for: such a
     /// value is that rule's to report (or to reject by its checksum or length), never a
-    /// generic secret. See [`token_shapes`].
+    /// generic secret.
     fn owned_by_a_token_rule(&self, secret: &[u8]) -> bool {
-        self.token_shapes
-            .get_or_init(|| token_shapes(&self.rules))
-            .iter()
-            .any(|(prefix, shape)| {
-                secret.starts_with(prefix) && shape.as_ref().is_none_or(|s| s.is_match(secret))
-            })
+        self.token_starts
+            .get_or_init(|| owned::TokenStarts::new(&self.rules))
+            .claims(secret)
     }
 
     /// The rule's compiled regex, or `None` (remembered as broken) when it fails to compile.
@@ -312,18 +236,8 @@ impl Engine {
             } else {
                 m.end() + 1
             };
-            if let Some((s, e)) = locs.get(compiled.secret_group) {
-                let name = compiled
-                    .name_group
-                    .and_then(|g| locs.get(g))
-                    .map(|(s, e)| s..e);
-                let named = name.is_some();
-                let found = self.candidate(idx, rule, bytes, s..e, name);
-                // A rejected value may hold the next assignment's name: search on from it.
-                if found.is_none() && named && s > m.start() + 1 {
-                    at = s - 1;
-                }
-                out.extend(found);
+            if let Some(resume) = self.take(idx, rule, compiled, bytes, &locs, 0, out) {
+                at = resume;
             }
         }
     }
@@ -387,21 +301,10 @@ impl Engine {
                     }
                     // As the regex's own iterator does: past an empty match by one byte.
                     at = if end > start { end } else { end + 1 };
-                    if let Some((s, e)) = locs.get(compiled.secret_group) {
-                        let name = compiled
-                            .name_group
-                            .and_then(|g| locs.get(g))
-                            .map(|(s, e)| text.start + s..text.start + e);
-                        let named = name.is_some();
-                        let found =
-                            self.candidate(*idx, rule, bytes, text.start + s..text.start + e, name);
-                        // A rejected value may hold the next assignment's name
-                        // (`token = process.env.API_TOKEN || "…"`): search on from it.
-                        // (From the byte before it: the boundary before a name.)
-                        if found.is_none() && named && text.start + s > start + 1 {
-                            at = text.start + s - 1;
-                        }
-                        out.extend(found);
+                    if let Some(resume) =
+                        self.take(*idx, rule, compiled, bytes, locs, text.start, out)
+                    {
+                        at = resume;
                     }
                 }
                 *next = at;
@@ -411,6 +314,35 @@ impl Engine {
             }
             own = own_end;
         }
+    }
+
+    /// Takes one match (its groups in `locs`, at offsets `base` into the blob) as a candidate.
+    /// Returns where the search should go on when the value was rejected but may hold the
+    /// next assignment's name (`token = process.env.API_TOKEN || "…"`): from the byte before
+    /// the value, the boundary a name starts after.
+    #[allow(clippy::too_many_arguments)]
+    fn take(
+        &self,
+        idx: usize,
+        rule: &Rule,
+        compiled: &rules::Compiled,
+        bytes: &[u8],
+        locs: &regex::bytes::CaptureLocations,
+        base: usize,
+        out: &mut Vec<Candidate>,
+    ) -> Option<usize> {
+        let (s, e) = locs.get(compiled.secret_group)?;
+        let (start, secret) = (base + locs.get(0)?.0, base + s..base + e);
+        let name = compiled
+            .name_group
+            .and_then(|g| locs.get(g))
+            .map(|(s, e)| base + s..base + e);
+        let named = name.is_some();
+        let value_start = secret.start;
+        let found = self.candidate(idx, rule, bytes, secret, name);
+        let resume = (found.is_none() && named && value_start > start + 1).then(|| value_start - 1);
+        out.extend(found);
+        resume
     }
 
     /// The candidate for a match of rule `idx` whose secret is `bytes[start..end]`, if the
