@@ -61,6 +61,11 @@ pub struct Scratch {
     lower: Vec<u8>,
     /// The window length, when not [`LOWER_WINDOW`] (tests).
     lower_window: Option<usize>,
+    /// The keyword occurrences of the blob being scanned.
+    hits: prefilter::Hits,
+    /// For rules searched near their keywords: `(rule, first, last)`, the range where a
+    /// match holding one occurrence may start.
+    starts: Vec<(usize, usize, usize)>,
 }
 
 /// A rule's match in one blob: located, with its snippet, and nothing that depends on where
@@ -146,7 +151,11 @@ impl Engine {
 
     fn scan_with(&self, bytes: &[u8], scratch: &mut Scratch, only: Option<usize>) -> BlobScan {
         let mut out = BlobScan::default();
-        if self.prefilter.select(bytes, &mut scratch.selected) == 0 {
+        if self
+            .prefilter
+            .select_hits(bytes, &mut scratch.selected, &mut scratch.hits)
+            == 0
+        {
             return out;
         }
         if let Some(only) = only {
@@ -156,15 +165,24 @@ impl Engine {
         }
         let mut candidates = Vec::new();
         let mut lower_rules = Vec::new();
+        let mut near_keywords = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
             if !scratch.selected[i] {
                 continue;
             }
-            if rule.lowercase {
+            let Some(compiled) = self.compiled(i, rule) else {
+                continue;
+            };
+            if compiled.window.is_some() && !scratch.hits.dense {
+                near_keywords.push(i);
+            } else if rule.lowercase {
                 lower_rules.push(i);
             } else {
-                self.run_rule(i, rule, bytes, &mut candidates);
+                self.run_rule(i, rule, compiled, bytes, &mut candidates);
             }
+        }
+        if !near_keywords.is_empty() {
+            self.run_near_keywords(&near_keywords, bytes, scratch, &mut candidates);
         }
         if !lower_rules.is_empty() {
             self.run_lowercase(&lower_rules, bytes, scratch, &mut candidates);
@@ -220,10 +238,14 @@ impl Engine {
     }
 
     /// Runs one rule's regex over the blob and checks each secret.
-    fn run_rule(&self, idx: usize, rule: &Rule, bytes: &[u8], out: &mut Vec<Candidate>) {
-        let Some(compiled) = self.compiled(idx, rule) else {
-            return;
-        };
+    fn run_rule(
+        &self,
+        idx: usize,
+        rule: &Rule,
+        compiled: &rules::Compiled,
+        bytes: &[u8],
+        out: &mut Vec<Candidate>,
+    ) {
         let mut locs = compiled.regex.capture_locations();
         let mut at = 0;
         while at <= bytes.len() {
@@ -240,6 +262,94 @@ impl Engine {
                 at = resume;
             }
         }
+    }
+
+    /// Runs rules `idxs`, each of whose matches holds one of its keywords and is at most
+    /// `window` bytes long ([`rules::Compiled::window`]), only where a match can start: within
+    /// `window` bytes before the end of a keyword occurrence, and not after its start. Each
+    /// range is searched in a haystack cut `window` bytes past its last start (plus the byte
+    /// a look-ahead reads), so a match that starts in the range is the one a search of the
+    /// whole blob finds there, and no match starts between ranges: the matches are those of
+    /// one search over the whole blob, at a cost that follows the keywords, not the blob.
+    fn run_near_keywords(
+        &self,
+        idxs: &[usize],
+        bytes: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<Candidate>,
+    ) {
+        let mut starts = std::mem::take(&mut scratch.starts);
+        starts.clear();
+        for hit in &scratch.hits.list {
+            let len = self.prefilter.keyword(hit.keyword).len();
+            for &r in self.prefilter.keyword_rules(hit.keyword) {
+                if let Ok(slot) = idxs.binary_search(&r) {
+                    let window = self.window(idxs[slot]);
+                    starts.push((r, (hit.at + len).saturating_sub(window), hit.at));
+                }
+            }
+        }
+        starts.sort_unstable();
+        let mut i = 0;
+        while i < starts.len() {
+            let idx = starts[i].0;
+            let rule = &self.rules[idx];
+            let window = self.window(idx);
+            let Some(compiled) = rule.compiled() else {
+                i += 1;
+                continue;
+            };
+            let mut locs = compiled.regex.capture_locations();
+            let mut next = 0;
+            while i < starts.len() && starts[i].0 == idx {
+                // Ranges closer than a window share their haystack: search them as one.
+                let (first, mut last) = (starts[i].1, starts[i].2);
+                i += 1;
+                while i < starts.len() && starts[i].0 == idx && starts[i].1 <= last + window {
+                    last = last.max(starts[i].2);
+                    i += 1;
+                }
+                let end = bytes.len().min(last + window + 2);
+                let base = if rule.lowercase {
+                    first.saturating_sub(LOWER_LOOK_BEHIND)
+                } else {
+                    0
+                };
+                let hay: &[u8] = if rule.lowercase {
+                    scratch.lower.clear();
+                    scratch
+                        .lower
+                        .extend(bytes[base..end].iter().map(u8::to_ascii_lowercase));
+                    &scratch.lower
+                } else {
+                    &bytes[..end]
+                };
+                let mut at = next.max(first);
+                while at <= last {
+                    let Some(m) = compiled.regex.captures_read_at(&mut locs, hay, at - base) else {
+                        break;
+                    };
+                    let (start, stop) = (base + m.start(), base + m.end());
+                    if start > last {
+                        break;
+                    }
+                    at = if stop > start { stop } else { stop + 1 };
+                    if let Some(resume) = self.take(idx, rule, compiled, bytes, &locs, base, out) {
+                        at = resume;
+                    }
+                }
+                next = at;
+            }
+        }
+        scratch.starts = starts;
+    }
+
+    /// The window of a rule searched near its keywords (0 for any other).
+    fn window(&self, idx: usize) -> usize {
+        self.rules[idx]
+            .compiled()
+            .and_then(|c| c.window)
+            .unwrap_or(0)
     }
 
     /// Runs the `lowercase` rules `idxs` over the blob lower-cased one window at a time, into

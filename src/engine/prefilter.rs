@@ -4,8 +4,8 @@
 //! Keywords match ASCII case-insensitively anywhere, overlapping occurrences included. The
 //! fast path is a 4-gram filter: every position's next four bytes, case-folded by OR-ing
 //! 0x20 (a superset of ASCII lower-casing), are hashed into a 256 Kibit bitmap holding the
-//! first four bytes of every keyword (keywords of three bytes: those three bytes followed by
-//! every possible fourth byte). A set bit sends the position to an exact check of the
+//! first four bytes of every keyword, and the three bytes of every three-byte keyword (each
+//! position is tested as a 4-gram and as a 3-gram). A set bit sends the position to an exact check of the
 //! keywords that start with that 4-gram (or 3-gram). Keywords of one or two bytes are
 //! searched with `memchr` on their last byte. It needs no lower-cased copy of the blob and
 //! no SIMD, and scans real code about 1.9x faster than the Aho-Corasick DFA it replaces;
@@ -115,15 +115,10 @@ impl Grams {
                 _ => long.push((fold(&kw[..4]), id)),
             }
         }
+        // Three-byte keywords go in as their three bytes (the fourth byte zero, which no
+        // folded four-byte gram has), and each position is tested both ways.
         let mut grams: Vec<u32> = long.iter().map(|&(g, _)| g).collect();
-        for &(g, _) in &three {
-            // Every fourth byte, folded: the bytes with bit 5 set.
-            grams.extend(
-                (0u32..=255)
-                    .filter(|c| c & 0x20 != 0)
-                    .map(|c| g | (c << 24)),
-            );
-        }
+        grams.extend(three.iter().map(|&(g, _)| g));
         grams.sort_unstable();
         grams.dedup();
         if grams.len() > MAX_BITMAP_ENTRIES || tiny.len() > MAX_TINY_KEYWORDS {
@@ -145,34 +140,56 @@ impl Grams {
     /// Whether the folded 4-gram `w` may start a keyword: in bit 0 (the others are noise).
     #[inline(always)]
     fn test(&self, w: u32) -> u64 {
-        let h = hash(w) >> (32 - BITMAP_LOG);
+        self.bit(w) | self.bit(w & 0x00FF_FFFF)
+    }
+
+    #[inline(always)]
+    fn bit(&self, g: u32) -> u64 {
+        let h = hash(g) >> (32 - BITMAP_LOG);
         self.bitmap[(h >> 6) as usize] >> (h & 63)
     }
 }
 
-/// What a scan reports to: `wants` says whether keyword `kw` still matters (a keyword whose
-/// rules are all selected needs no check); `found` takes an occurrence and returns true to
-/// stop the scan (every rule is selected).
+/// A keyword occurrence: its start in the blob and the keyword's id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hit {
+    pub at: usize,
+    pub keyword: usize,
+}
+
+/// At most this many occurrences are kept per blob (16 bytes each); past it the blob is
+/// [`Hits::dense`] and the engine searches it whole, as it would without positions.
+const MAX_HITS: usize = 1 << 20;
+
+/// Every keyword occurrence of one blob, in the order found (not sorted).
+#[derive(Default, Debug)]
+pub struct Hits {
+    pub list: Vec<Hit>,
+    /// More than [`MAX_HITS`] occurrences: `list` is incomplete.
+    pub dense: bool,
+}
+
+/// What a scan reports to: every occurrence, and the rules its keyword selects.
 struct Select<'a> {
     keyword_rules: &'a [Vec<usize>],
     selected: &'a mut [bool],
     count: usize,
+    hits: &'a mut Hits,
 }
 
 impl Select<'_> {
-    #[inline]
-    fn wants(&self, kw: usize) -> bool {
-        self.keyword_rules[kw].iter().any(|&r| !self.selected[r])
-    }
-
-    fn found(&mut self, kw: usize) -> bool {
+    fn found(&mut self, kw: usize, at: usize) {
+        if self.hits.list.len() < MAX_HITS {
+            self.hits.list.push(Hit { at, keyword: kw });
+        } else {
+            self.hits.dense = true;
+        }
         for &r in &self.keyword_rules[kw] {
             if !self.selected[r] {
                 self.selected[r] = true;
                 self.count += 1;
             }
         }
-        self.count == self.selected.len()
     }
 }
 
@@ -235,8 +252,16 @@ impl Prefilter {
 
     /// Marks in `selected` (one flag a rule) the rules to run on `bytes`, and returns how many.
     pub fn select(&self, bytes: &[u8], selected: &mut Vec<bool>) -> usize {
+        self.select_hits(bytes, selected, &mut Hits::default())
+    }
+
+    /// As [`Prefilter::select`], and puts every keyword occurrence (overlapping ones
+    /// included) in `hits`.
+    pub fn select_hits(&self, bytes: &[u8], selected: &mut Vec<bool>, hits: &mut Hits) -> usize {
         selected.clear();
         selected.resize(self.rule_count, false);
+        hits.list.clear();
+        hits.dense = false;
         for &r in &self.always {
             selected[r] = true;
         }
@@ -244,35 +269,38 @@ impl Prefilter {
             keyword_rules: &self.keyword_rules,
             selected,
             count: self.always.len(),
+            hits,
         };
-        if sink.count < self.rule_count {
-            self.scan(bytes, &mut sink);
-        }
+        self.scan(bytes, &mut sink);
         sink.count
     }
 
-    /// Reports keyword occurrences to `sink` until it asks to stop; true if it did.
-    fn scan(&self, bytes: &[u8], sink: &mut Select) -> bool {
+    /// The keyword with id `kw`, lower-cased.
+    pub fn keyword(&self, kw: usize) -> &[u8] {
+        &self.keywords[kw]
+    }
+
+    /// The rules that keyword `kw` selects.
+    pub fn keyword_rules(&self, kw: usize) -> &[usize] {
+        &self.keyword_rules[kw]
+    }
+
+    /// Reports every keyword occurrence to `sink`.
+    fn scan(&self, bytes: &[u8], sink: &mut Select) {
         match &self.search {
-            Search::Nothing => false,
+            Search::Nothing => {}
             Search::Dfa(ac) => {
                 for m in ac.find_overlapping_iter(bytes) {
-                    let kw = m.pattern().as_usize();
-                    if sink.wants(kw) && sink.found(kw) {
-                        return true;
-                    }
+                    sink.found(m.pattern().as_usize(), m.start());
                 }
-                false
             }
             Search::Grams(g) => self.scan_grams(g, bytes, sink),
         }
     }
 
-    fn scan_grams(&self, g: &Grams, bytes: &[u8], sink: &mut Select) -> bool {
+    fn scan_grams(&self, g: &Grams, bytes: &[u8], sink: &mut Select) {
         for &kw in &g.tiny {
-            if sink.wants(kw) && self.find_tiny(kw, bytes) && sink.found(kw) {
-                return true;
-            }
+            self.find_tiny(kw, bytes, sink);
         }
         let n = bytes.len();
         let mut i = 0;
@@ -286,51 +314,48 @@ impl Prefilter {
             if hit & 1 != 0 {
                 for k in 0..4 {
                     let w = (x >> (8 * k)) as u32;
-                    if g.test(w) & 1 != 0 && self.verify(g, bytes, i + k, w, sink) {
-                        return true;
+                    if g.test(w) & 1 != 0 {
+                        self.verify(g, bytes, i + k, w, sink);
                     }
                 }
             }
             i += 4;
         }
         // The last positions (fewer than 8), from a copy padded with zeros, which fold to
-        // spaces: the bitmap holds three-byte keywords followed by any byte, spaces included.
+        // spaces (three-byte keywords are tested on three bytes alone).
         let mut tail = [0u8; 12];
         tail[..n - i].copy_from_slice(&bytes[i..]);
         for k in 0..n - i {
             let w = fold(&tail[k..k + 4]);
-            if g.test(w) & 1 != 0 && self.verify(g, bytes, i + k, w, sink) {
-                return true;
+            if g.test(w) & 1 != 0 {
+                self.verify(g, bytes, i + k, w, sink);
             }
         }
-        false
     }
 
     /// Checks the keywords that may start at `at`, where the folded 4-gram is `w`.
     #[inline(never)]
-    fn verify(&self, g: &Grams, bytes: &[u8], at: usize, w: u32, sink: &mut Select) -> bool {
+    fn verify(&self, g: &Grams, bytes: &[u8], at: usize, w: u32, sink: &mut Select) {
         let rest = &bytes[at..];
         let three = g.three.get(w & 0x00FF_FFFF);
         for kw in g.long.get(w).chain(three) {
             let k = &self.keywords[kw];
-            if rest.len() >= k.len()
-                && sink.wants(kw)
-                && rest[..k.len()].eq_ignore_ascii_case(k)
-                && sink.found(kw)
-            {
-                return true;
+            if rest.len() >= k.len() && rest[..k.len()].eq_ignore_ascii_case(k) {
+                sink.found(kw, at);
             }
         }
-        false
     }
 
-    /// Whether the one- or two-byte keyword `kw` occurs in `bytes`.
-    fn find_tiny(&self, kw: usize, bytes: &[u8]) -> bool {
+    /// Every occurrence of the one- or two-byte keyword `kw`.
+    fn find_tiny(&self, kw: usize, bytes: &[u8], sink: &mut Select) {
         let k = &self.keywords[kw];
         let last = k[k.len() - 1];
         let before = k.len() - 1;
-        memchr::memchr2_iter(last, last.to_ascii_uppercase(), bytes)
-            .any(|j| j >= before && bytes[j - before..j].eq_ignore_ascii_case(&k[..before]))
+        for j in memchr::memchr2_iter(last, last.to_ascii_uppercase(), bytes) {
+            if j >= before && bytes[j - before..j].eq_ignore_ascii_case(&k[..before]) {
+                sink.found(kw, j - before);
+            }
+        }
     }
 }
 

@@ -226,3 +226,70 @@ fn values_public_by_design_are_not_reported() {
         assert!(r.matches.is_empty(), "{public}: {:?}", r.matches.iter().map(|m| &e.rules()[m.rule].id).collect::<Vec<_>>());
     }
 }
+
+/// Searching only near keyword occurrences finds exactly what a search of the whole blob
+/// finds: the built-in rules as they run, against the same rules made to run over every
+/// blob whole (a `no_keywords_reason` turns the windows off), on texts glued together from
+/// every rule's examples and negatives, keywords and noise, with matches next to each other
+/// and keywords close together.
+#[test]
+fn searching_near_keywords_equals_searching_the_whole_blob() {
+    let windowed = engine();
+    let mut whole_rules = rules::builtin().expect("built-in rules");
+    for r in &mut whole_rules {
+        r.no_keywords_reason = Some("test: search the whole blob".into());
+    }
+    let whole = Engine::new(whole_rules);
+    assert!(
+        windowed
+            .rules()
+            .iter()
+            .filter(|r| r.compiled().is_some_and(|c| c.window.is_some()))
+            .count()
+            > 500,
+        "most rules are searched near their keywords"
+    );
+    assert!(whole
+        .rules()
+        .iter()
+        .all(|r| r.compiled().unwrap().window.is_none()));
+    let mut pieces: Vec<String> = Vec::new();
+    for r in windowed.rules() {
+        pieces.extend(r.examples.iter().cloned());
+        pieces.extend(r.negative_examples.iter().cloned());
+        pieces.extend(r.keywords.iter().cloned());
+    }
+    let glue: Vec<&str> = vec![
+        "", " ", "\n", "\r\n", " = ", ": ", "\"", "'", "=", "\t", ",", "x", "_", "-", "/",
+    ];
+    let mut rng = crate::testing::Rng::new(0x5eed_0001);
+    let mut compared = 0;
+    for _ in 0..400 {
+        let mut text = String::new();
+        for _ in 0..rng.range(1, 12) {
+            let g: &&str = rng.pick(&glue[..]);
+            text.push_str(g);
+            if rng.below(4) == 0 {
+                let n = rng.range(4, 48) as usize;
+                text.push_str(&rng.base62(n));
+            } else {
+                let p: &String = rng.pick(&pieces[..]);
+                text.push_str(p);
+            }
+        }
+        let spans = |e: &Engine| -> Vec<(String, usize, usize)> {
+            e.scan(text.as_bytes(), &mut Scratch::default())
+                .matches
+                .iter()
+                .map(|m| (e.rules()[m.rule].id.clone(), m.start, m.end))
+                .collect()
+        };
+        let found = spans(&windowed);
+        assert_eq!(found, spans(&whole), "in {text:?}");
+        compared += found.len();
+    }
+    assert!(
+        compared > 300,
+        "the texts hold findings to compare: {compared}"
+    );
+}

@@ -71,6 +71,19 @@ pub fn requires_keyword(src: &str, keywords: &[String]) -> bool {
     parse(src).is_some_and(|h| Req { kws: &kws }.ok(&h))
 }
 
+/// Longest match the prefilter's keyword hits may stand in for: `Some(n)` when every match of
+/// the pattern contains one of `keywords` and is at most `n` bytes long (`n <= max`). The
+/// engine then searches only around the keywords' occurrences, not the whole blob.
+pub fn keyword_window(src: &str, keywords: &[String], max: usize) -> Option<usize> {
+    let hir = parse(src)?;
+    let longest = hir.properties().maximum_len().filter(|&n| n <= max)?;
+    let kws: Vec<Vec<u8>> = keywords
+        .iter()
+        .map(|k| k.to_ascii_lowercase().into_bytes())
+        .collect();
+    Req { kws: &kws }.ok(&hir).then_some(longest)
+}
+
 struct Req<'a> {
     kws: &'a [Vec<u8>],
 }

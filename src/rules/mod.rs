@@ -149,6 +149,10 @@ pub struct Compiled {
     pub regex: Regex,
     pub secret_group: usize,
     pub name_group: Option<usize>,
+    /// The longest match, when every match holds one of the rule's keywords and is short
+    /// ([`lint::keyword_window`]): the engine then runs the regex only near the keywords'
+    /// occurrences. `None`: over the whole blob.
+    pub window: Option<usize>,
 }
 
 impl Rule {
@@ -156,10 +160,21 @@ impl Rule {
     /// suite rules out (the rule is then skipped rather than crashing a scan).
     pub fn compiled(&self) -> Option<&Compiled> {
         self.compiled
-            .get_or_init(|| compile(&self.regex_src).ok())
+            .get_or_init(|| {
+                let mut compiled = compile(&self.regex_src).ok()?;
+                if self.no_keywords_reason.is_none() {
+                    compiled.window =
+                        lint::keyword_window(&self.regex_src, &self.keywords, MAX_WINDOW);
+                }
+                Some(compiled)
+            })
             .as_ref()
     }
 }
+
+/// Longest match for which a rule is searched near its keywords only; a longer (or
+/// unbounded) pattern runs over the whole blob.
+pub const MAX_WINDOW: usize = 4096;
 
 /// Compiles a rule pattern the way the engine runs it: on bytes, ASCII classes (Unicode off),
 /// with exactly one `secret` group.
@@ -179,6 +194,7 @@ pub fn compile(src: &str) -> Result<Compiled, String> {
         regex,
         secret_group,
         name_group,
+        window: None,
     })
 }
 

@@ -119,13 +119,34 @@ fn check_against_naive(rules: &[Vec<String>], rounds: usize, seed: u64) {
     for round in 0..rounds {
         let h = haystack(&mut rng, &keywords);
         let want = naive(rules, &h);
-        let n = pf.select(&h, &mut sel);
+        let mut found = Hits::default();
+        let n = pf.select_hits(&h, &mut sel, &mut found);
         assert_eq!(
             sel,
             want,
             "round {round}: {:?}",
             String::from_utf8_lossy(&h)
         );
+        // Every occurrence of every keyword, overlapping ones included, at its start.
+        let mut got: Vec<(usize, Vec<u8>)> = found
+            .list
+            .iter()
+            .map(|hit| (hit.at, pf.keyword(hit.keyword).to_vec()))
+            .collect();
+        got.sort();
+        let mut occurrences: Vec<(usize, Vec<u8>)> = Vec::new();
+        for k in &keywords {
+            let k = k.to_ascii_lowercase();
+            for at in 0..h.len() {
+                if h[at..].len() >= k.len() && h[at..at + k.len()].eq_ignore_ascii_case(&k) {
+                    occurrences.push((at, k.clone()));
+                }
+            }
+        }
+        occurrences.sort();
+        occurrences.dedup();
+        assert_eq!(got, occurrences, "round {round}");
+        assert!(!found.dense);
         assert_eq!(n, want.iter().filter(|&&s| s).count());
         hits += n;
     }
