@@ -245,6 +245,7 @@ impl Config {
         let policy = LoadPolicy {
             eager: true,
             require_examples: false,
+            trusted: false,
         };
         let rules = raw
             .rule

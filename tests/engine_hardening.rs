@@ -259,6 +259,7 @@ fn engine_of(toml: &str) -> Engine {
     let policy = rules::LoadPolicy {
         eager: true,
         require_examples: false,
+        trusted: false,
     };
     Engine::new(rules::parse_rule_file("w.toml", toml, policy).expect("rules"))
 }

@@ -97,6 +97,7 @@ fn config_errors_say_what_is_wrong() {
     let policy = leakscan::rules::LoadPolicy {
         eager: true,
         require_examples: true,
+        trusted: false,
     };
     let e = leakscan::rules::parse_rule_file("r.toml", &text, policy).unwrap_err();
     assert!(!e.message.trim().is_empty(), "rule file error {e:?}");

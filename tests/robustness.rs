@@ -100,6 +100,7 @@ fn loaders_return_errors_not_panics_on_mutated_toml() {
     let policy = LoadPolicy {
         eager: true,
         require_examples: true,
+        trusted: false,
     };
     let mut rng = Rng::new(0x1234_5678_9abc_def1);
     let mut errors = 0;

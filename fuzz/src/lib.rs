@@ -196,16 +196,24 @@ pub fn check_config(text: &str) {
         }
         Err(e) => check_load_error(text, &e),
     }
-    // Rule files: examples required and regexes compiled at load (a user's rule file), and
-    // neither (a built-in file: regexes compile on first use, in the engine).
+    // Rule files: examples required and regexes compiled at load (a user's rule file),
+    // neither (regexes checked at load, compiled on first use, in the engine), and trusted
+    // as the built-in set is (not even checked at load).
     let policies = [
         LoadPolicy {
             eager: true,
             require_examples: true,
+            trusted: false,
         },
         LoadPolicy {
             eager: false,
             require_examples: false,
+            trusted: false,
+        },
+        LoadPolicy {
+            eager: false,
+            require_examples: false,
+            trusted: true,
         },
     ];
     for policy in policies {

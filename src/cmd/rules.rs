@@ -148,6 +148,7 @@ pub fn check(files: &[PathBuf]) -> Result<u8> {
         let policy = LoadPolicy {
             eager: true,
             require_examples: true,
+            trusted: false,
         };
         let mut all = Vec::new();
         for f in files {

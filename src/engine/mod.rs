@@ -284,8 +284,9 @@ impl Engine {
             let len = self.prefilter.keyword(hit.keyword).len();
             for &r in self.prefilter.keyword_rules(hit.keyword) {
                 if let Ok(slot) = idxs.binary_search(&r) {
-                    let window = self.window(idxs[slot]);
-                    starts.push((r, (hit.at + len).saturating_sub(window), hit.at));
+                    let (window, lead) = self.window(idxs[slot]);
+                    let first = (hit.at + len).saturating_sub(window);
+                    starts.push((r, first.max(hit.at.saturating_sub(lead)), hit.at));
                 }
             }
         }
@@ -294,7 +295,7 @@ impl Engine {
         while i < starts.len() {
             let idx = starts[i].0;
             let rule = &self.rules[idx];
-            let window = self.window(idx);
+            let window = self.window(idx).0;
             let Some(compiled) = rule.compiled() else {
                 i += 1;
                 continue;
@@ -344,12 +345,12 @@ impl Engine {
         scratch.starts = starts;
     }
 
-    /// The window of a rule searched near its keywords (0 for any other).
-    fn window(&self, idx: usize) -> usize {
+    /// The window and lead of a rule searched near its keywords (0 for any other).
+    fn window(&self, idx: usize) -> (usize, usize) {
         self.rules[idx]
             .compiled()
-            .and_then(|c| c.window)
-            .unwrap_or(0)
+            .and_then(|c| Some((c.window?, c.lead)))
+            .unwrap_or((0, 0))
     }
 
     /// Runs the `lowercase` rules `idxs` over the blob lower-cased one window at a time, into

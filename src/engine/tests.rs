@@ -57,6 +57,7 @@ examples = ["huge_abc"]
     let lazy = rules::LoadPolicy {
         eager: false,
         require_examples: true,
+        trusted: false,
     };
     let rules = rules::parse_rule_file("h.toml", text, lazy).expect("loads lazily");
     let e = Engine::new(rules);
@@ -67,6 +68,7 @@ examples = ["huge_abc"]
     let eager = rules::LoadPolicy {
         eager: true,
         require_examples: true,
+        trusted: false,
     };
     let err = rules::parse_rule_file("h.toml", text, eager).unwrap_err();
     assert!(err.message.contains("invalid regex"), "{err}");

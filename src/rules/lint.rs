@@ -71,17 +71,30 @@ pub fn requires_keyword(src: &str, keywords: &[String]) -> bool {
     parse(src).is_some_and(|h| Req { kws: &kws }.ok(&h))
 }
 
-/// Longest match the prefilter's keyword hits may stand in for: `Some(n)` when every match of
-/// the pattern contains one of `keywords` and is at most `n` bytes long (`n <= max`). The
-/// engine then searches only around the keywords' occurrences, not the whole blob.
-pub fn keyword_window(src: &str, keywords: &[String], max: usize) -> Option<usize> {
+/// Where the prefilter's keyword hits say a match of a pattern can be: `window` is the longest
+/// match, and `lead` bounds how far before a keyword occurrence inside it the match starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub window: usize,
+    pub lead: usize,
+}
+
+/// `Some` when every match of the pattern contains one of `keywords` and is at most `max`
+/// bytes long. The engine then searches only around the keywords' occurrences, not the whole
+/// blob: from `lead` bytes before an occurrence (`window` less the keyword's length, when
+/// the pattern's shape gives no closer bound).
+pub fn keyword_window(src: &str, keywords: &[String], max: usize) -> Option<Window> {
     let hir = parse(src)?;
     let longest = hir.properties().maximum_len().filter(|&n| n <= max)?;
     let kws: Vec<Vec<u8>> = keywords
         .iter()
         .map(|k| k.to_ascii_lowercase().into_bytes())
         .collect();
-    Req { kws: &kws }.ok(&hir).then_some(longest)
+    let req = Req { kws: &kws };
+    req.ok(&hir).then(|| Window {
+        window: longest,
+        lead: req.lead(&hir).map_or(longest, |l| l.min(longest)),
+    })
 }
 
 struct Req<'a> {
@@ -137,6 +150,63 @@ impl Req<'_> {
                     })
             }
             _ => false,
+        }
+    }
+
+    /// Where the first keyword occurrence of a string of `set` starts, at the latest.
+    fn first_kw_at(&self, set: &[Vec<u8>]) -> Option<usize> {
+        if !self.all_contain(set) {
+            return None;
+        }
+        set.iter()
+            .map(|s| {
+                (0..s.len())
+                    .find(|&i| {
+                        self.kws
+                            .iter()
+                            .any(|k| !k.is_empty() && s[i..].starts_with(k))
+                    })
+                    .unwrap_or(0)
+            })
+            .max()
+    }
+
+    /// A bound on how many bytes of a match of `hir` come before the start of a keyword
+    /// occurrence that lies inside the match: `None` when the shape gives none.
+    fn lead(&self, hir: &Hir) -> Option<usize> {
+        if let Some(at) = exact(hir).and_then(|set| self.first_kw_at(&set)) {
+            return Some(at);
+        }
+        match hir.kind() {
+            HirKind::Capture(c) => self.lead(&c.sub),
+            HirKind::Repetition(r) if r.min >= 1 => self.lead(&r.sub),
+            HirKind::Alternation(hs) => hs
+                .iter()
+                .map(|h| self.lead(h))
+                .try_fold(0, |a, l| Some(a.max(l?))),
+            HirKind::Concat(hs) => {
+                // The first child, or run of children, that always spells a keyword, after
+                // children of bounded length.
+                let mut before = 0usize;
+                for start in 0..hs.len() {
+                    if let Some(l) = self.lead(&hs[start]) {
+                        return Some(before + l);
+                    }
+                    let mut acc: Vec<Vec<u8>> = vec![Vec::new()];
+                    for h in &hs[start..] {
+                        let Some(next) = exact(h).and_then(|set| product(&acc, &set)) else {
+                            break;
+                        };
+                        acc = next;
+                        if let Some(at) = self.first_kw_at(&acc) {
+                            return Some(before + at);
+                        }
+                    }
+                    before = before.checked_add(hs[start].properties().maximum_len()?)?;
+                }
+                None
+            }
+            _ => None,
         }
     }
 

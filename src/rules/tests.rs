@@ -5,6 +5,7 @@ use super::*;
 const EAGER: LoadPolicy = LoadPolicy {
     eager: true,
     require_examples: true,
+    trusted: false,
 };
 
 fn rule_toml(extra: &str) -> String {
@@ -46,6 +47,7 @@ fn bad_regex_is_an_error_in_both_policies() {
         let policy = LoadPolicy {
             eager,
             require_examples: true,
+            trusted: false,
         };
         let e = parse_rule_file("x.toml", &text, policy).unwrap_err();
         assert!(e.message.contains("invalid regex"), "{e}");
@@ -77,4 +79,38 @@ fn duplicate_ids_are_rejected() {
     let e = check_unique(&rules).unwrap_err();
     assert!(e.message.contains("duplicate rule id \"t\""), "{e}");
     assert_eq!(e.line, 11);
+}
+
+#[test]
+fn keyword_window_bounds_the_lead_before_a_keyword() {
+    use super::lint::{keyword_window, Window};
+    let kw = |k: &str| vec![k.to_string()];
+    // The match starts at its keyword, or up to three bytes before it.
+    let w = keyword_window(
+        r"(?:\b|%[0-9a-f]{2})(?P<secret>pat[a-z]{4})",
+        &kw("pat"),
+        4096,
+    );
+    assert_eq!(
+        w,
+        Some(Window {
+            window: 10,
+            lead: 3
+        })
+    );
+    // A bounded name before the keyword: its longest length.
+    let w = keyword_window(r"[a-z]{1,5}://(?P<secret>[a-z]{3})@", &kw("://"), 4096);
+    assert_eq!(
+        w,
+        Some(Window {
+            window: 12,
+            lead: 5
+        })
+    );
+    // A case-insensitive keyword spelled by classes.
+    let w = keyword_window(r"(?i)x?tok(?P<secret>[0-9]{2})", &kw("tok"), 4096);
+    assert_eq!(w, Some(Window { window: 6, lead: 1 }));
+    // Unbounded before the keyword: the window less nothing known, i.e. the window.
+    let w = keyword_window(r"[a-z]{0,9}=?(?P<secret>ab)", &kw("="), 4096);
+    assert_eq!(w, None, "`=` is optional, so no keyword is required");
 }

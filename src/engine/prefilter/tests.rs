@@ -201,3 +201,12 @@ fn empty_keyword_selects_always() {
     assert_eq!(none.select(b"xxABCD", &mut sel), 1);
     assert_eq!(none.select(b"", &mut sel), 0);
 }
+
+#[test]
+fn keywords_are_keyed_on_a_gram_rare_in_code() {
+    // `file` and `pack` start words of every codebase; the joints of the names do not.
+    assert_eq!(rare_gram(b"fileio"), 2); // "leio"
+    assert!(rare_gram(b"packagecloud") >= 4, "not a gram of `package`");
+    assert!(rare_gram(b"github_pat_") >= 3, "not a gram of `github`");
+    assert_eq!(rare_gram(b"abcd"), 0);
+}
