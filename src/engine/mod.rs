@@ -3,7 +3,8 @@
 //! files, git or paths: a [`Match`] says where in the blob, and `triage::label` turns it into
 //! a finding with its origin.
 //!
-//! Per blob: keyword prefilter, then only the selected rules' regexes, then for each match
+//! Per blob: keyword prefilter, then only the selected rules' regexes (near the keywords'
+//! occurrences, and only those where the rule's keyword tail holds), then for each match
 //! of the `secret` group the entropy floor, the shared placeholder filter, the rule's offline
 //! validator, and the inline `leakscan:allow` marker.
 
@@ -19,6 +20,7 @@ use crate::blob::LineIndex;
 use crate::finding::{Checksum, Snippet};
 use crate::rules::{self, Rule, Validator};
 use prefilter::Prefilter;
+use regex_automata::{hybrid, Anchored, Input};
 use snippet::locate;
 use std::sync::{Mutex, OnceLock};
 use validate::Verdict;
@@ -66,6 +68,8 @@ pub struct Scratch {
     /// For rules searched near their keywords: `(rule, first, last)`, the range where a
     /// match holding one occurrence may start.
     starts: Vec<(usize, usize, usize)>,
+    /// Per rule, the cache of its keyword tail's lazy DFA (see [`rules::Compiled::tail`]).
+    tails: Vec<Option<hybrid::dfa::Cache>>,
 }
 
 /// A rule's match in one blob: located, with its snippet, and nothing that depends on where
@@ -266,7 +270,8 @@ impl Engine {
 
     /// Runs rules `idxs`, each of whose matches holds one of its keywords and is at most
     /// `window` bytes long ([`rules::Compiled::window`]), only where a match can start: within
-    /// `window` bytes before the end of a keyword occurrence, and not after its start. Each
+    /// `window` bytes before the end of a keyword occurrence, and not after its start, and only
+    /// around occurrences where the rule's keyword tail matches ([`tail_holds`]). Each
     /// range is searched in a haystack cut `window` bytes past its last start (plus the byte
     /// a look-ahead reads), so a match that starts in the range is the one a search of the
     /// whole blob finds there, and no match starts between ranges: the matches are those of
@@ -280,14 +285,26 @@ impl Engine {
     ) {
         let mut starts = std::mem::take(&mut scratch.starts);
         starts.clear();
+        let tails = &mut scratch.tails;
+        if tails.len() < self.rules.len() {
+            tails.resize_with(self.rules.len(), || None);
+        }
         for hit in &scratch.hits.list {
             let len = self.prefilter.keyword(hit.keyword).len();
             for &r in self.prefilter.keyword_rules(hit.keyword) {
-                if let Ok(slot) = idxs.binary_search(&r) {
-                    let (window, lead) = self.window(idxs[slot]);
-                    let first = (hit.at + len).saturating_sub(window);
-                    starts.push((r, first.max(hit.at.saturating_sub(lead)), hit.at));
+                if idxs.binary_search(&r).is_err() {
+                    continue;
                 }
+                let (window, lead) = self.window(r);
+                if let Some(tail) = self.rules[r].compiled().and_then(|c| c.tail.as_ref()) {
+                    let cache = tails[r].get_or_insert_with(|| tail.create_cache());
+                    let end = bytes.len().min(hit.at + window + 2);
+                    if !tail_holds(tail, cache, &bytes[..end], hit.at, self.rules[r].lowercase) {
+                        continue;
+                    }
+                }
+                let first = (hit.at + len).saturating_sub(window);
+                starts.push((r, first.max(hit.at.saturating_sub(lead)), hit.at));
             }
         }
         starts.sort_unstable();
@@ -506,6 +523,41 @@ impl Engine {
             entropy: ent,
         })
     }
+}
+
+/// Whether the keyword tail `tail` can match at `at` in `hay` (lower-cased byte by byte for a
+/// `lowercase` rule, as its regex sees the blob). The DFA is walked by hand so that it stops
+/// at the first byte no match can take, and a lower-cased rule needs no copy of the text.
+/// `hay` ends past the longest match and its byte of look-ahead, or at the blob's end. Any
+/// failure of the DFA itself (its cache given up) answers `true`: the window is searched.
+fn tail_holds(
+    tail: &hybrid::dfa::DFA,
+    cache: &mut hybrid::dfa::Cache,
+    hay: &[u8],
+    at: usize,
+    lowercase: bool,
+) -> bool {
+    let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
+    let Ok(mut sid) = tail.start_state_forward(cache, &input) else {
+        return true;
+    };
+    for &b in &hay[at..] {
+        let b = if lowercase { b.to_ascii_lowercase() } else { b };
+        sid = match tail.next_state(cache, sid, b) {
+            Ok(next) => next,
+            Err(_) => return true,
+        };
+        if sid.is_tagged() {
+            if sid.is_match() || sid.is_quit() {
+                return true;
+            }
+            if sid.is_dead() {
+                return false;
+            }
+        }
+    }
+    tail.next_eoi_state(cache, sid)
+        .map_or(true, |s| s.is_match())
 }
 
 /// True when an inline allow marker in a comment next to the match allows it (see

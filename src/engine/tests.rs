@@ -295,3 +295,29 @@ fn searching_near_keywords_equals_searching_the_whole_blob() {
         "the texts hold findings to compare: {compared}"
     );
 }
+
+/// A keyword that also occurs inside a token, where the token's tail does not hold, must not
+/// hide the token: its first occurrence (where the tail holds) still opens the window.
+#[test]
+fn a_keyword_inside_a_token_does_not_hide_it() {
+    let e = engine();
+    let hex = crate::testing::Rng::new(0x7a11).string(b"0123456789abcdef", 64);
+    for body in [
+        "patQx7Lm2Rt9Kw4Zq",
+        "patXpatYpatZpat12",
+        "patpatpatpatpatpa",
+    ] {
+        let token = format!("{body}.{hex}");
+        let text = format!("AIRTABLE_TOKEN={token}\n");
+        let found: Vec<_> = e
+            .scan(text.as_bytes(), &mut Scratch::default())
+            .matches
+            .iter()
+            .map(|m| (e.rules()[m.rule].id.clone(), m.secret.clone()))
+            .collect();
+        assert!(
+            found.contains(&("airtable-personal-access-token".to_string(), token.clone())),
+            "{token}: {found:?}"
+        );
+    }
+}

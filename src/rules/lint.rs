@@ -97,6 +97,96 @@ pub fn keyword_window(src: &str, keywords: &[String], max: usize) -> Option<Wind
     })
 }
 
+/// The part of a pattern from its keyword on, as a pattern of its own: every match of `src`
+/// holds an occurrence of one of `keywords` (compared lower-cased) where `tail` matches,
+/// anchored. The engine tries it at each keyword occurrence before it searches a window
+/// there, and most occurrences fail it within a few bytes (`pat` in `path`, `token` as an
+/// identifier), where a search would read the whole window.
+///
+/// Found by flattening the pattern's top-level sequence (groups dissolved) and taking the
+/// longest run of its last elements whose every match starts with a keyword ([`starts`]).
+/// `None` when no such run exists (the keyword may fall anywhere in a repetition).
+pub fn keyword_tail(src: &str, keywords: &[String]) -> Option<Hir> {
+    let hir = parse(src)?;
+    let kws: Vec<Vec<u8>> = keywords
+        .iter()
+        .map(|k| k.to_ascii_lowercase().into_bytes())
+        .filter(|k| !k.is_empty())
+        .collect();
+    let mut parts = Vec::new();
+    flatten(&hir, &mut parts);
+    (0..parts.len()).find_map(|j| {
+        let tail = Hir::concat(parts[j..].to_vec());
+        let cover = starts(&tail);
+        let all = !cover.is_empty()
+            && cover
+                .iter()
+                .all(|(s, _)| kws.iter().any(|k| s.starts_with(k)));
+        all.then_some(tail)
+    })
+}
+
+/// A cover of the starts of `hir`'s matches, lower-cased: every match begins with one of the
+/// strings, and a string marked `true` is a whole match (what follows in a sequence may
+/// extend it). At worst `[("", false)]`, which says nothing.
+fn starts(hir: &Hir) -> Vec<(Vec<u8>, bool)> {
+    if let Some(set) = exact(hir) {
+        return set.into_iter().map(|s| (s, true)).collect();
+    }
+    let open = |set: Vec<(Vec<u8>, bool)>| set.into_iter().map(|(s, _)| (s, false)).collect();
+    match hir.kind() {
+        HirKind::Capture(c) => starts(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => open(starts(&r.sub)),
+        HirKind::Alternation(hs) => {
+            let mut out = Vec::new();
+            for h in hs {
+                out.extend(starts(h));
+                if out.len() > EXPAND_LIMIT {
+                    return vec![(Vec::new(), false)];
+                }
+            }
+            out
+        }
+        HirKind::Concat(hs) => {
+            let mut acc = vec![(Vec::new(), true)];
+            for h in hs {
+                if !acc.iter().any(|(_, whole)| *whole) {
+                    break;
+                }
+                let next = starts(h);
+                let mut grown = Vec::new();
+                for (s, whole) in &acc {
+                    if !whole {
+                        grown.push((s.clone(), false));
+                        continue;
+                    }
+                    for (t, t_whole) in &next {
+                        let mut st = s.clone();
+                        st.extend_from_slice(t);
+                        grown.push((st, *t_whole));
+                    }
+                }
+                if grown.len() > EXPAND_LIMIT {
+                    return open(acc);
+                }
+                acc = grown;
+            }
+            acc
+        }
+        _ => vec![(Vec::new(), false)],
+    }
+}
+
+/// The pattern as one sequence: groups dissolved into their parent's sequence (a tail needs
+/// no captures).
+fn flatten(hir: &Hir, out: &mut Vec<Hir>) {
+    match hir.kind() {
+        HirKind::Capture(c) => flatten(&c.sub, out),
+        HirKind::Concat(hs) => hs.iter().for_each(|h| flatten(h, out)),
+        _ => out.push(hir.clone()),
+    }
+}
+
 struct Req<'a> {
     kws: &'a [Vec<u8>],
 }

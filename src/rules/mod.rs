@@ -9,6 +9,7 @@
 
 use crate::finding::{Confidence, Severity};
 use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::hybrid::dfa::DFA;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -155,6 +156,10 @@ pub struct Compiled {
     pub window: Option<usize>,
     /// With a window: how far before a keyword occurrence a match can start, at most.
     pub lead: usize,
+    /// With a window: the pattern from its keyword on ([`lint::keyword_tail`]), as a lazy DFA
+    /// the engine runs anchored at each keyword occurrence, to skip those where no match can
+    /// hold it.
+    pub tail: Option<DFA>,
 }
 
 impl Rule {
@@ -170,6 +175,8 @@ impl Rule {
                     {
                         compiled.window = Some(w.window);
                         compiled.lead = w.lead;
+                        compiled.tail = lint::keyword_tail(&self.regex_src, &self.keywords)
+                            .and_then(|hir| tail_dfa(&hir));
                     }
                 }
                 Some(compiled)
@@ -202,7 +209,24 @@ pub fn compile(src: &str) -> Result<Compiled, String> {
         name_group,
         window: None,
         lead: 0,
+        tail: None,
     })
+}
+
+/// A lazy DFA for a rule's keyword tail: no captures, bytes (as the rule's regex), and
+/// `None` when it cannot be built (the engine then searches every window, as without one).
+fn tail_dfa(hir: &regex_syntax::hir::Hir) -> Option<DFA> {
+    use regex_automata::nfa::thompson::{Compiler, Config, WhichCaptures};
+    let nfa = Compiler::new()
+        .configure(
+            Config::new()
+                .utf8(false)
+                .which_captures(WhichCaptures::None)
+                .nfa_size_limit(Some(8 << 20)),
+        )
+        .build_from_hir(hir)
+        .ok()?;
+    DFA::builder().build_from_nfa(nfa).ok()
 }
 
 /// Checks a pattern as [`compile`] would read it, without building the matcher: syntax,

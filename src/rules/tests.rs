@@ -114,3 +114,61 @@ fn keyword_window_bounds_the_lead_before_a_keyword() {
     let w = keyword_window(r"[a-z]{0,9}=?(?P<secret>ab)", &kw("="), 4096);
     assert_eq!(w, None, "`=` is optional, so no keyword is required");
 }
+
+#[test]
+fn keyword_tails_start_at_a_keyword_every_match_holds() {
+    use super::lint::keyword_tail;
+    let kw = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let anchored = |src: &str, kws: &[&str], hay: &str| -> Option<bool> {
+        let tail = keyword_tail(src, &kw(kws))?;
+        let re = regex::bytes::RegexBuilder::new(&format!("^(?:{tail})"))
+            .unicode(false)
+            .build()
+            .expect("a tail is a pattern");
+        Some(re.is_match(hay.as_bytes()))
+    };
+    // A token with a literal start: the tail is the token itself, so `path` fails it.
+    let token = r"(?:\b|_)(?P<secret>pat[A-Za-z0-9]{4}\.[0-9a-f]{4})\b";
+    assert_eq!(anchored(token, &["pat"], "patAb12.00ff "), Some(true));
+    assert_eq!(anchored(token, &["pat"], "path/to"), Some(false));
+    // The keyword after a free-length name part: the tail starts at the keyword, and a
+    // case-insensitive spelling is compared lower-cased.
+    let named = r"[\w.-]{0,20}(?i:secret[_-]?key)[ \t]*=[ \t]*(?P<secret>[a-z0-9]{8})";
+    let kws = ["secret_key", "secret-key", "secretkey"];
+    assert_eq!(anchored(named, &kws, "SECRET_KEY = abcd1234"), Some(true));
+    assert_eq!(anchored(named, &kws, "secret_key_rotation()"), Some(false));
+    // An alternation whose branches are partly fixed, partly open: each gives its start.
+    let alt = r"(?:datadog[\w.-]{0,10}|dd[_-]?)api_key=(?P<secret>[a-f0-9]{4})";
+    assert!(anchored(
+        alt,
+        &["datadog", "dd_api", "ddapi", "dd-api"],
+        "dd_api_key=00aa"
+    )
+    .unwrap());
+    // No tail where a keyword need not start any part of the match (`dd` alone is not one),
+    // or where no keyword is required at all.
+    assert_eq!(
+        anchored(alt, &["datadog", "dd_api"], "dd_api_key=00aa"),
+        None
+    );
+    assert_eq!(
+        anchored(r"(?P<secret>[a-z]{8})", &["abc"], "abcdefgh"),
+        None
+    );
+}
+
+#[test]
+fn most_windowed_rules_have_a_keyword_tail() {
+    let rules = builtin().expect("built-in rules load");
+    let windowed: Vec<_> = rules
+        .iter()
+        .filter_map(|r| r.compiled())
+        .filter(|c| c.window.is_some())
+        .collect();
+    let tailed = windowed.iter().filter(|c| c.tail.is_some()).count();
+    assert!(
+        tailed * 10 >= windowed.len() * 9,
+        "{tailed} of {} windowed rules have a keyword tail",
+        windowed.len()
+    );
+}
