@@ -174,12 +174,14 @@ impl Engine {
             if !scratch.selected[i] {
                 continue;
             }
+            if rule.near().is_some() && !scratch.hits.dense {
+                near_keywords.push(i);
+                continue;
+            }
             let Some(compiled) = self.compiled(i, rule) else {
                 continue;
             };
-            if compiled.window.is_some() && !scratch.hits.dense {
-                near_keywords.push(i);
-            } else if rule.lowercase {
+            if rule.lowercase {
                 lower_rules.push(i);
             } else {
                 self.run_rule(i, rule, compiled, bytes, &mut candidates);
@@ -296,7 +298,7 @@ impl Engine {
                     continue;
                 }
                 let (window, lead) = self.window(r);
-                if let Some(tail) = self.rules[r].compiled().and_then(|c| c.tail.as_ref()) {
+                if let Some(tail) = self.rules[r].tail() {
                     let cache = tails[r].get_or_insert_with(|| tail.create_cache());
                     let end = bytes.len().min(hit.at + window + 2);
                     if !tail_holds(tail, cache, &bytes[..end], hit.at, self.rules[r].lowercase) {
@@ -313,7 +315,7 @@ impl Engine {
             let idx = starts[i].0;
             let rule = &self.rules[idx];
             let window = self.window(idx).0;
-            let Some(compiled) = rule.compiled() else {
+            let Some(compiled) = self.compiled(idx, rule) else {
                 i += 1;
                 continue;
             };
@@ -365,9 +367,8 @@ impl Engine {
     /// The window and lead of a rule searched near its keywords (0 for any other).
     fn window(&self, idx: usize) -> (usize, usize) {
         self.rules[idx]
-            .compiled()
-            .and_then(|c| Some((c.window?, c.lead)))
-            .unwrap_or((0, 0))
+            .near()
+            .map_or((0, 0), |n| (n.window, n.lead))
     }
 
     /// Runs the `lowercase` rules `idxs` over the blob lower-cased one window at a time, into

@@ -18,7 +18,7 @@ fn token_rules(rules: &[Rule]) -> impl Iterator<Item = (&Rule, Vec<Vec<u8>>)> {
                 )
         })
         .map(|r| {
-            let mut p = rules::lint::secret_prefixes(&r.regex_src);
+            let mut p = r.secret_prefixes().to_vec();
             p.retain(|p| p.len() >= 3);
             (r, p)
         })

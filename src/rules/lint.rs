@@ -12,8 +12,12 @@
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
+/// Longest match for which a rule is searched near its keywords only; a longer (or
+/// unbounded) pattern runs over the whole blob.
+pub const MAX_WINDOW: usize = 4096;
+
 /// Parses `src` as the engine does.
-fn parse(src: &str) -> Option<Hir> {
+pub fn parse(src: &str) -> Option<Hir> {
     regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
@@ -84,16 +88,20 @@ pub struct Window {
 /// blob: from `lead` bytes before an occurrence (`window` less the keyword's length, when
 /// the pattern's shape gives no closer bound).
 pub fn keyword_window(src: &str, keywords: &[String], max: usize) -> Option<Window> {
-    let hir = parse(src)?;
+    window_of(&parse(src)?, keywords, max)
+}
+
+/// [`keyword_window`] of a parsed pattern.
+pub fn window_of(hir: &Hir, keywords: &[String], max: usize) -> Option<Window> {
     let longest = hir.properties().maximum_len().filter(|&n| n <= max)?;
     let kws: Vec<Vec<u8>> = keywords
         .iter()
         .map(|k| k.to_ascii_lowercase().into_bytes())
         .collect();
     let req = Req { kws: &kws };
-    req.ok(&hir).then(|| Window {
+    req.ok(hir).then(|| Window {
         window: longest,
-        lead: req.lead(&hir).map_or(longest, |l| l.min(longest)),
+        lead: req.lead(hir).map_or(longest, |l| l.min(longest)),
     })
 }
 
@@ -108,22 +116,34 @@ pub fn keyword_window(src: &str, keywords: &[String], max: usize) -> Option<Wind
 /// `None` when no such run exists (the keyword may fall anywhere in a repetition).
 pub fn keyword_tail(src: &str, keywords: &[String]) -> Option<Hir> {
     let hir = parse(src)?;
+    tail_of(&hir, keywords).map(|from| tail_from(&hir, from))
+}
+
+/// Where [`keyword_tail`] starts in a parsed pattern: the index into its flattened sequence.
+/// (An index, not the tail written out: `Hir`'s printer writes `(?:x{20})?` as `x{20}?`,
+/// which reads back as a lazy `{20}`.)
+pub fn tail_of(hir: &Hir, keywords: &[String]) -> Option<usize> {
     let kws: Vec<Vec<u8>> = keywords
         .iter()
         .map(|k| k.to_ascii_lowercase().into_bytes())
         .filter(|k| !k.is_empty())
         .collect();
     let mut parts = Vec::new();
-    flatten(&hir, &mut parts);
-    (0..parts.len()).find_map(|j| {
-        let tail = Hir::concat(parts[j..].to_vec());
-        let cover = starts(&tail);
-        let all = !cover.is_empty()
+    flatten(hir, &mut parts);
+    (0..parts.len()).find(|&j| {
+        let cover = starts(&Hir::concat(parts[j..].to_vec()));
+        !cover.is_empty()
             && cover
                 .iter()
-                .all(|(s, _)| kws.iter().any(|k| s.starts_with(k)));
-        all.then_some(tail)
+                .all(|(s, _)| kws.iter().any(|k| s.starts_with(k)))
     })
+}
+
+/// The tail of a parsed pattern from element `from` of its flattened sequence on.
+pub fn tail_from(hir: &Hir, from: usize) -> Hir {
+    let mut parts = Vec::new();
+    flatten(hir, &mut parts);
+    Hir::concat(parts.get(from..).unwrap_or_default().to_vec())
 }
 
 /// A cover of the starts of `hir`'s matches, lower-cased: every match begins with one of the

@@ -16,9 +16,36 @@ use std::sync::OnceLock;
 use toml::Spanned;
 
 mod builtin {
+    use super::{BuiltinRule, Confidence, Severity, Validator};
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 }
+use builtin::BUILTIN_RULES;
 pub use builtin::BUILTIN_RULE_FILES;
+
+/// A built-in rule as `build.rs` writes it: the rule file's fields, and what the engine
+/// derives from the pattern, worked out at build time.
+struct BuiltinRule {
+    origin: &'static str,
+    id: &'static str,
+    name: &'static str,
+    provider: Option<&'static str>,
+    keywords: &'static [&'static str],
+    no_keywords_reason: Option<&'static str>,
+    regex: &'static str,
+    lowercase: bool,
+    spans_lines: bool,
+    entropy: Option<f64>,
+    validator: Option<Validator>,
+    severity: Severity,
+    confidence: Confidence,
+    remediation: &'static str,
+    references: &'static [&'static str],
+    examples: &'static [&'static str],
+    negative_examples: &'static [&'static str],
+    /// Window, lead and keyword tail ([`Near`]).
+    near: Option<(usize, usize, Option<usize>)>,
+    secret_prefixes: &'static [&'static [u8]],
+}
 
 mod error;
 pub mod lint;
@@ -141,6 +168,8 @@ pub struct Rule {
     /// Where the rule was defined, `file:line`.
     pub origin: String,
     compiled: OnceLock<Option<Compiled>>,
+    near: OnceLock<Option<Near>>,
+    prefixes: OnceLock<Vec<Vec<u8>>>,
 }
 
 /// A compiled regex, the index of its `secret` group and of its optional `name` group (the
@@ -150,16 +179,21 @@ pub struct Compiled {
     pub regex: Regex,
     pub secret_group: usize,
     pub name_group: Option<usize>,
-    /// The longest match, when every match holds one of the rule's keywords and is short
-    /// ([`lint::keyword_window`]): the engine then runs the regex only near the keywords'
-    /// occurrences. `None`: over the whole blob.
-    pub window: Option<usize>,
-    /// With a window: how far before a keyword occurrence a match can start, at most.
+}
+
+/// Where a rule's matches can be, from its pattern's shape, when every match holds one of its
+/// keywords and is short ([`lint::keyword_window`]): the engine then runs the regex only near
+/// the keywords' occurrences. Worked out without compiling the regex (for built-in rules, at
+/// build time), so a rule whose keyword occurs only where its tail fails is never compiled.
+#[derive(Debug)]
+pub struct Near {
+    /// The longest match.
+    pub window: usize,
+    /// How far before a keyword occurrence a match can start, at most.
     pub lead: usize,
-    /// With a window: the pattern from its keyword on ([`lint::keyword_tail`]), as a lazy DFA
-    /// the engine runs anchored at each keyword occurrence, to skip those where no match can
-    /// hold it.
-    pub tail: Option<DFA>,
+    /// Where the pattern's keyword tail starts ([`lint::tail_of`]).
+    tail_from: Option<usize>,
+    tail: OnceLock<Option<DFA>>,
 }
 
 impl Rule {
@@ -167,27 +201,87 @@ impl Rule {
     /// suite rules out (the rule is then skipped rather than crashing a scan).
     pub fn compiled(&self) -> Option<&Compiled> {
         self.compiled
+            .get_or_init(|| compile(&self.regex_src).ok())
+            .as_ref()
+    }
+
+    /// Where the rule's matches can be around its keywords; `None`: anywhere in a blob (no
+    /// keywords required, a long or unbounded pattern, or `no_keywords_reason` set).
+    pub fn near(&self) -> Option<&Near> {
+        if self.no_keywords_reason.is_some() {
+            return None;
+        }
+        self.near
             .get_or_init(|| {
-                let mut compiled = compile(&self.regex_src).ok()?;
-                if self.no_keywords_reason.is_none() {
-                    if let Some(w) =
-                        lint::keyword_window(&self.regex_src, &self.keywords, MAX_WINDOW)
-                    {
-                        compiled.window = Some(w.window);
-                        compiled.lead = w.lead;
-                        compiled.tail = lint::keyword_tail(&self.regex_src, &self.keywords)
-                            .and_then(|hir| tail_dfa(&hir));
-                    }
-                }
-                Some(compiled)
+                let hir = lint::parse(&self.regex_src)?;
+                let w = lint::window_of(&hir, &self.keywords, MAX_WINDOW)?;
+                Some(Near {
+                    window: w.window,
+                    lead: w.lead,
+                    tail_from: lint::tail_of(&hir, &self.keywords),
+                    tail: OnceLock::new(),
+                })
             })
             .as_ref()
     }
+
+    /// The keyword tail of the rule's pattern ([`lint::keyword_tail`]) as a lazy DFA, which
+    /// the engine runs anchored at each keyword occurrence to skip those where no match can
+    /// hold it; built on first use. `None`: no tail, or one that could not be built (every
+    /// window is then searched).
+    pub fn tail(&self) -> Option<&DFA> {
+        let near = self.near()?;
+        near.tail
+            .get_or_init(|| {
+                let from = near.tail_from?;
+                tail_dfa(&lint::tail_from(&lint::parse(&self.regex_src)?, from))
+            })
+            .as_ref()
+    }
+
+    /// Literal prefixes every secret of the rule starts with ([`lint::secret_prefixes`]).
+    pub fn secret_prefixes(&self) -> &[Vec<u8>] {
+        self.prefixes
+            .get_or_init(|| lint::secret_prefixes(&self.regex_src))
+    }
+
+    fn from_builtin(b: &BuiltinRule) -> Rule {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let near = OnceLock::new();
+        let _ = near.set(b.near.map(|(window, lead, tail)| Near {
+            window,
+            lead,
+            tail_from: tail,
+            tail: OnceLock::new(),
+        }));
+        let prefixes = OnceLock::new();
+        let _ = prefixes.set(b.secret_prefixes.iter().map(|p| p.to_vec()).collect());
+        Rule {
+            id: b.id.to_string(),
+            name: b.name.to_string(),
+            provider: b.provider.unwrap_or(b.name).to_string(),
+            keywords: strings(b.keywords),
+            no_keywords_reason: b.no_keywords_reason.map(str::to_string),
+            regex_src: b.regex.to_string(),
+            lowercase: b.lowercase,
+            spans_lines: b.spans_lines,
+            entropy: b.entropy,
+            validator: b.validator,
+            severity: b.severity,
+            confidence: b.confidence,
+            remediation: b.remediation.to_string(),
+            references: strings(b.references),
+            examples: strings(b.examples),
+            negative_examples: strings(b.negative_examples),
+            origin: b.origin.to_string(),
+            compiled: OnceLock::new(),
+            near,
+            prefixes,
+        }
+    }
 }
 
-/// Longest match for which a rule is searched near its keywords only; a longer (or
-/// unbounded) pattern runs over the whole blob.
-pub const MAX_WINDOW: usize = 4096;
+pub use lint::MAX_WINDOW;
 
 /// Compiles a rule pattern the way the engine runs it: on bytes, ASCII classes (Unicode off),
 /// with exactly one `secret` group.
@@ -207,9 +301,6 @@ pub fn compile(src: &str) -> Result<Compiled, String> {
         regex,
         secret_group,
         name_group,
-        window: None,
-        lead: 0,
-        tail: None,
     })
 }
 
@@ -377,15 +468,25 @@ pub fn build_rule(
         negative_examples: spec.negative_examples,
         origin: format!("{file}:{line}"),
         compiled,
+        near: OnceLock::new(),
+        prefixes: OnceLock::new(),
     })
 }
 
-/// The rules compiled into the binary.
+/// The rules compiled into the binary (the table `build.rs` makes of `rules/*.toml`).
 pub fn builtin() -> Result<Vec<Rule>, LoadError> {
+    let rules: Vec<Rule> = BUILTIN_RULES.iter().map(Rule::from_builtin).collect();
+    check_unique(&rules)?;
+    Ok(rules)
+}
+
+/// The built-in rules loaded from their files' text, as a user's rule files are (strictly,
+/// with every check): what [`builtin`]'s table must equal.
+pub fn builtin_from_files() -> Result<Vec<Rule>, LoadError> {
     let policy = LoadPolicy {
         eager: false,
         require_examples: true,
-        trusted: true,
+        trusted: false,
     };
     let mut rules = Vec::new();
     for (file, text) in BUILTIN_RULE_FILES {

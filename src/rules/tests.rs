@@ -120,12 +120,12 @@ fn keyword_tails_start_at_a_keyword_every_match_holds() {
     use super::lint::keyword_tail;
     let kw = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let anchored = |src: &str, kws: &[&str], hay: &str| -> Option<bool> {
+        use regex_automata::{meta::Regex, Anchored, Input};
         let tail = keyword_tail(src, &kw(kws))?;
-        let re = regex::bytes::RegexBuilder::new(&format!("^(?:{tail})"))
-            .unicode(false)
-            .build()
+        let re = Regex::builder()
+            .build_from_hir(&tail)
             .expect("a tail is a pattern");
-        Some(re.is_match(hay.as_bytes()))
+        Some(re.is_match(Input::new(hay).anchored(Anchored::Yes)))
     };
     // A token with a literal start: the tail is the token itself, so `path` fails it.
     let token = r"(?:\b|_)(?P<secret>pat[A-Za-z0-9]{4}\.[0-9a-f]{4})\b";
@@ -160,15 +160,48 @@ fn keyword_tails_start_at_a_keyword_every_match_holds() {
 #[test]
 fn most_windowed_rules_have_a_keyword_tail() {
     let rules = builtin().expect("built-in rules load");
-    let windowed: Vec<_> = rules
-        .iter()
-        .filter_map(|r| r.compiled())
-        .filter(|c| c.window.is_some())
-        .collect();
-    let tailed = windowed.iter().filter(|c| c.tail.is_some()).count();
+    let windowed: Vec<_> = rules.iter().filter(|r| r.near().is_some()).collect();
+    let tailed = windowed.iter().filter(|r| r.tail().is_some()).count();
     assert!(
         tailed * 10 >= windowed.len() * 9,
         "{tailed} of {} windowed rules have a keyword tail",
         windowed.len()
     );
+}
+
+/// The table `build.rs` writes is what loading the rule files at run time gives, field by
+/// field, with the same window, lead, keyword tail and secret starts derived from each pattern.
+#[test]
+fn the_builtin_table_equals_the_rule_files() {
+    let table = builtin().expect("built-in table");
+    let files = builtin_from_files().expect("built-in rule files load strictly");
+    assert_eq!(table.len(), files.len());
+    for (t, f) in table.iter().zip(&files) {
+        let fields = |r: &Rule| {
+            format!(
+                "{} {} {} {:?} {:?} {} {} {} {:?} {:?} {:?} {:?} {} {:?} {:?} {:?} {}",
+                r.id,
+                r.name,
+                r.provider,
+                r.keywords,
+                r.no_keywords_reason,
+                r.regex_src,
+                r.lowercase,
+                r.spans_lines,
+                r.entropy,
+                r.validator,
+                r.severity,
+                r.confidence,
+                r.remediation,
+                r.references,
+                r.examples,
+                r.negative_examples,
+                r.origin
+            )
+        };
+        assert_eq!(fields(t), fields(f));
+        let near = |r: &Rule| r.near().map(|n| (n.window, n.lead, n.tail_from));
+        assert_eq!(near(t), near(f), "{}", t.id);
+        assert_eq!(t.secret_prefixes(), f.secret_prefixes(), "{}", t.id);
+    }
 }
