@@ -170,10 +170,14 @@ impl Engine {
         let mut candidates = Vec::new();
         let mut lower_rules = Vec::new();
         let mut near_keywords = Vec::new();
-        for (i, rule) in self.rules.iter().enumerate() {
+        // The selected rules in rule order (the order findings have always come in).
+        let mut order = std::mem::take(&mut scratch.hits.rules);
+        order.sort_unstable();
+        for &i in &order {
             if !scratch.selected[i] {
-                continue;
+                continue; // `only`
             }
+            let rule = &self.rules[i];
             if rule.near().is_some() && !scratch.hits.dense {
                 near_keywords.push(i);
                 continue;
@@ -187,6 +191,7 @@ impl Engine {
                 self.run_rule(i, rule, compiled, bytes, &mut candidates);
             }
         }
+        scratch.hits.rules = order;
         if !near_keywords.is_empty() {
             self.run_near_keywords(&near_keywords, bytes, scratch, &mut candidates);
         }

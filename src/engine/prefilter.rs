@@ -303,6 +303,8 @@ pub struct Hits {
     pub dense: bool,
     /// Per keyword: found in this blob already (its rules are selected).
     seen: Vec<bool>,
+    /// The selected rules, in the order they were selected (each once).
+    pub rules: Vec<usize>,
 }
 
 /// The eight bytes at `at`, little-endian.
@@ -334,6 +336,7 @@ impl Select<'_> {
         for &r in &self.keyword_rules[kw] {
             if !self.selected[r] {
                 self.selected[r] = true;
+                self.hits.rules.push(r);
                 self.count += 1;
             }
         }
@@ -411,9 +414,11 @@ impl Prefilter {
         hits.dense = false;
         hits.seen.clear();
         hits.seen.resize(self.keywords.len(), false);
+        hits.rules.clear();
         for &r in &self.always {
             selected[r] = true;
         }
+        hits.rules.extend_from_slice(&self.always);
         let mut sink = Select {
             keyword_rules: &self.keyword_rules,
             selected,
