@@ -91,47 +91,42 @@ fn table_entry(out: &mut String, file: &str, text: &str, spec: Spec) {
     let id = spec.id.into_inner();
     let reason = spec.no_keywords_reason.filter(|r| !r.trim().is_empty());
     let (near, prefixes) = derived(&spec.regex, &spec.keywords, reason.is_some());
-    let _ = writeln!(out, "    BuiltinRule {{");
-    let _ = writeln!(out, "        origin: {:?},", format!("{file}:{line}"));
-    let _ = writeln!(out, "        id: {id:?},");
-    let _ = writeln!(out, "        name: {:?},", spec.name);
-    let _ = writeln!(out, "        provider: {:?},", spec.provider);
-    let _ = writeln!(out, "        keywords: &{:?},", spec.keywords);
-    let _ = writeln!(out, "        no_keywords_reason: {reason:?},");
-    let _ = writeln!(out, "        regex: {:?},", spec.regex);
-    let _ = writeln!(out, "        lowercase: {},", spec.lowercase);
-    let _ = writeln!(out, "        spans_lines: {},", spec.spans_lines);
-    let _ = writeln!(out, "        entropy: {:?},", spec.entropy);
-    let _ = writeln!(
-        out,
-        "        validator: {},",
-        spec.validator.map_or("None".to_string(), |v| format!(
-            "Some(Validator::{})",
-            camel(&v)
-        ))
-    );
-    let _ = writeln!(
-        out,
-        "        severity: Severity::{},",
-        camel(&spec.severity)
-    );
-    let _ = writeln!(
-        out,
-        "        confidence: Confidence::{},",
-        camel(&spec.confidence)
-    );
-    let _ = writeln!(out, "        remediation: {:?},", spec.remediation);
-    let _ = writeln!(out, "        references: &{:?},", spec.references);
-    let _ = writeln!(out, "        examples: &{:?},", spec.examples);
-    let _ = writeln!(
-        out,
-        "        negative_examples: &{:?},",
-        spec.negative_examples
-    );
-    let _ = writeln!(out, "        near: {near},");
+    let validator = spec.validator.map_or("None".to_string(), |v| {
+        format!("Some(Validator::{})", camel(&v))
+    });
     let prefixes: Vec<String> = prefixes.iter().map(|p| format!("&{p:?}")).collect();
-    let _ = writeln!(out, "        secret_prefixes: &[{}],", prefixes.join(", "));
-    let _ = writeln!(out, "    }},");
+    let fields = [
+        ("origin", format!("{:?}", format!("{file}:{line}"))),
+        ("id", format!("{id:?}")),
+        ("name", format!("{:?}", spec.name)),
+        ("provider", format!("{:?}", spec.provider)),
+        ("keywords", format!("&{:?}", spec.keywords)),
+        ("no_keywords_reason", format!("{reason:?}")),
+        ("regex", format!("{:?}", spec.regex)),
+        ("lowercase", spec.lowercase.to_string()),
+        ("spans_lines", spec.spans_lines.to_string()),
+        ("entropy", format!("{:?}", spec.entropy)),
+        ("validator", validator),
+        ("severity", format!("Severity::{}", camel(&spec.severity))),
+        (
+            "confidence",
+            format!("Confidence::{}", camel(&spec.confidence)),
+        ),
+        ("remediation", format!("{:?}", spec.remediation)),
+        ("references", format!("&{:?}", spec.references)),
+        ("examples", format!("&{:?}", spec.examples)),
+        (
+            "negative_examples",
+            format!("&{:?}", spec.negative_examples),
+        ),
+        ("near", near),
+        ("secret_prefixes", format!("&[{}]", prefixes.join(", "))),
+    ];
+    out.push_str("    BuiltinRule {\n");
+    for (field, value) in fields {
+        let _ = writeln!(out, "        {field}: {value},");
+    }
+    out.push_str("    },\n");
 }
 
 /// The rule's window, lead and keyword tail (as `Option<(usize, usize, Option<usize>)>` source

