@@ -68,7 +68,7 @@ pub struct Scratch {
     /// For rules searched near their keywords: `(rule, first, last)`, the range where a
     /// match holding one occurrence may start.
     starts: Vec<(usize, usize, usize)>,
-    /// Per rule, the cache of its keyword tail's lazy DFA (see [`rules::Compiled::tail`]).
+    /// Per rule, the cache of its keyword tail's lazy DFA (see [`rules::Rule::tail`]).
     tails: Vec<Option<hybrid::dfa::Cache>>,
 }
 
@@ -169,7 +169,7 @@ impl Engine {
         }
         let mut candidates = Vec::new();
         let mut lower_rules = Vec::new();
-        let mut near_keywords = Vec::new();
+        let mut near_keywords = false;
         // The selected rules in rule order (the order findings have always come in).
         let mut order = std::mem::take(&mut scratch.hits.rules);
         order.sort_unstable();
@@ -179,7 +179,7 @@ impl Engine {
             }
             let rule = &self.rules[i];
             if rule.near().is_some() && !scratch.hits.dense {
-                near_keywords.push(i);
+                near_keywords = true;
                 continue;
             }
             let Some(compiled) = self.compiled(i, rule) else {
@@ -192,8 +192,8 @@ impl Engine {
             }
         }
         scratch.hits.rules = order;
-        if !near_keywords.is_empty() {
-            self.run_near_keywords(&near_keywords, bytes, scratch, &mut candidates);
+        if near_keywords {
+            self.run_near_keywords(bytes, scratch, &mut candidates);
         }
         if !lower_rules.is_empty() {
             self.run_lowercase(&lower_rules, bytes, scratch, &mut candidates);
@@ -275,21 +275,15 @@ impl Engine {
         }
     }
 
-    /// Runs rules `idxs`, each of whose matches holds one of its keywords and is at most
-    /// `window` bytes long ([`rules::Compiled::window`]), only where a match can start: within
+    /// Runs the selected rules that have a [`rules::Near`] window (each of whose matches holds
+    /// one of its keywords and is at most `window` bytes long) only where a match can start: within
     /// `window` bytes before the end of a keyword occurrence, and not after its start, and only
     /// around occurrences where the rule's keyword tail matches ([`tail_holds`]). Each
     /// range is searched in a haystack cut `window` bytes past its last start (plus the byte
     /// a look-ahead reads), so a match that starts in the range is the one a search of the
     /// whole blob finds there, and no match starts between ranges: the matches are those of
     /// one search over the whole blob, at a cost that follows the keywords, not the blob.
-    fn run_near_keywords(
-        &self,
-        idxs: &[usize],
-        bytes: &[u8],
-        scratch: &mut Scratch,
-        out: &mut Vec<Candidate>,
-    ) {
+    fn run_near_keywords(&self, bytes: &[u8], scratch: &mut Scratch, out: &mut Vec<Candidate>) {
         let mut starts = std::mem::take(&mut scratch.starts);
         starts.clear();
         let tails = &mut scratch.tails;
@@ -299,14 +293,15 @@ impl Engine {
         for hit in &scratch.hits.list {
             let len = self.prefilter.keyword(hit.keyword).len();
             for &r in self.prefilter.keyword_rules(hit.keyword) {
-                if idxs.binary_search(&r).is_err() {
+                let rule = &self.rules[r];
+                let Some(near) = rule.near().filter(|_| scratch.selected[r]) else {
                     continue;
-                }
-                let (window, lead) = self.window(r);
-                if let Some(tail) = self.rules[r].tail() {
+                };
+                let (window, lead) = (near.window, near.lead);
+                if let Some(tail) = rule.tail() {
                     let cache = tails[r].get_or_insert_with(|| tail.create_cache());
                     let end = bytes.len().min(hit.at + window + 2);
-                    if !tail_holds(tail, cache, &bytes[..end], hit.at, self.rules[r].lowercase) {
+                    if !tail_holds(tail, cache, &bytes[..end], hit.at, rule.lowercase) {
                         continue;
                     }
                 }

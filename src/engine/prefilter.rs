@@ -319,7 +319,6 @@ fn load(bytes: &[u8], at: usize) -> u64 {
 struct Select<'a> {
     keyword_rules: &'a [Vec<usize>],
     selected: &'a mut [bool],
-    count: usize,
     hits: &'a mut Hits,
 }
 
@@ -337,7 +336,6 @@ impl Select<'_> {
             if !self.selected[r] {
                 self.selected[r] = true;
                 self.hits.rules.push(r);
-                self.count += 1;
             }
         }
     }
@@ -422,11 +420,10 @@ impl Prefilter {
         let mut sink = Select {
             keyword_rules: &self.keyword_rules,
             selected,
-            count: self.always.len(),
             hits,
         };
         self.scan(bytes, &mut sink);
-        sink.count
+        hits.rules.len()
     }
 
     /// The keyword with id `kw`, lower-cased.
