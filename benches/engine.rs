@@ -47,7 +47,7 @@ fn keyword_dense(rng: &mut Rng) -> Vec<u8> {
                 rng.base62(16).to_uppercase()
             )),
             2 => s.push_str(&format!("npm_config_{} = true\n", rng.pick(WORDS))),
-            3 if n % 50 == 0 => s.push_str(&format!(
+            3 if n.is_multiple_of(50) => s.push_str(&format!(
                 "GITHUB_TOKEN={}\n",
                 make_crc32_token("ghp_", &rng.base62(30))
             )),

@@ -29,6 +29,78 @@ pub fn is_binary(bytes: &[u8]) -> bool {
     control > (head.len() / 100).max(4)
 }
 
+/// The archive formats the decoding stage opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArchiveKind {
+    Zip,
+    Gzip,
+    Tar,
+}
+
+/// The archive format of `bytes`, from its magic number: a zip's local or empty-archive
+/// header, gzip's, or a POSIX (ustar) tar header.
+pub fn archive_kind(bytes: &[u8]) -> Option<ArchiveKind> {
+    match bytes {
+        [b'P', b'K', 3, 4, ..] | [b'P', b'K', 5, 6, ..] => Some(ArchiveKind::Zip),
+        [0x1f, 0x8b, 8, ..] => Some(ArchiveKind::Gzip),
+        _ if bytes.len() >= 512 && &bytes[257..262] == b"ustar" => Some(ArchiveKind::Tar),
+        _ => None,
+    }
+}
+
+/// The byte order of UTF-16 text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Utf16Order {
+    Little,
+    Big,
+}
+
+impl Utf16Order {
+    /// The name a finding's `decoded` list gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Utf16Order::Little => "utf-16le",
+            Utf16Order::Big => "utf-16be",
+        }
+    }
+}
+
+/// The byte order when `bytes` is UTF-16 text: a byte-order mark (not UTF-32's), or, without
+/// one, at least 16 code units in the first block of which nearly all (15 in 16) have a zero
+/// high byte and a non-zero low byte, as ASCII text in UTF-16 does.
+pub fn utf16_order(bytes: &[u8]) -> Option<Utf16Order> {
+    match bytes {
+        [0xff, 0xfe, 0, 0, ..] => return None, // UTF-32LE
+        [0xff, 0xfe, ..] => return Some(Utf16Order::Little),
+        [0xfe, 0xff, ..] => return Some(Utf16Order::Big),
+        _ => {}
+    }
+    let head = &bytes[..bytes.len().min(BINARY_SNIFF_LEN) & !1];
+    let units = head.len() / 2;
+    if units < 16 {
+        return None;
+    }
+    let ascii_at = |hi: usize| {
+        head.chunks_exact(2)
+            .filter(|u| u[hi] == 0 && u[1 - hi] != 0)
+            .count()
+    };
+    let enough = units - units / 16;
+    if ascii_at(1) >= enough {
+        Some(Utf16Order::Little)
+    } else if ascii_at(0) >= enough {
+        Some(Utf16Order::Big)
+    } else {
+        None
+    }
+}
+
+/// True when the decoding stage reads `bytes` (their start will do) although they look
+/// binary: UTF-16 text, or an archive when `archives` is on.
+pub fn decodable(bytes: &[u8], archives: bool) -> bool {
+    utf16_order(bytes).is_some() || (archives && archive_kind(bytes).is_some())
+}
+
 /// Maps byte offsets to 1-based line and byte column. Built lazily from the newline
 /// positions, only for blobs that have a finding.
 pub struct LineIndex {
@@ -115,5 +187,16 @@ mod tests {
             .flat_map(u16::to_le_bytes)
             .collect();
         assert!(is_binary(&utf16));
+    }
+
+    #[test]
+    fn sniffs_archive_magic() {
+        assert_eq!(archive_kind(b"PK\x03\x04rest"), Some(ArchiveKind::Zip));
+        assert_eq!(archive_kind(b"PK\x05\x06"), Some(ArchiveKind::Zip));
+        assert_eq!(archive_kind(&[0x1f, 0x8b, 8, 0]), Some(ArchiveKind::Gzip));
+        let mut tar = vec![0u8; 512];
+        tar[257..262].copy_from_slice(b"ustar");
+        assert_eq!(archive_kind(&tar), Some(ArchiveKind::Tar));
+        assert_eq!(archive_kind(b"PK is a prefix of text"), None);
     }
 }

@@ -124,6 +124,9 @@ pub struct InputArgs {
     /// Write the summary as JSON to FILE: counts, and every skipped file by name and reason.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
+    /// Do not open archives (zip, jar, war, whl, nupkg, apk, tar, gzip): skip them as binary.
+    #[arg(long)]
+    pub no_archives: bool,
 }
 
 /// Flags shared by the scanning commands that report (`scan`, `history`, `staged`).

@@ -11,6 +11,12 @@
 //!
 //! [limits]
 //! max_file_size = 10_000_000
+//! decode_depth = 2                          # base64 in base64 ...; 0 turns decoding off
+//! archive_depth = 3                         # archives in archives
+//! archive_bytes = 268_435_456               # expanded from one archive
+//! total_archive_bytes = 4_294_967_296       # expanded from all archives of a scan
+//! archive_members = 100_000                 # members read from one archive
+//! compression_ratio = 100                   # a member expanding more is a bomb
 //!
 //! [[rule]]                                  # same format as rules/*.toml
 //! id = "acme-api-key"
@@ -54,6 +60,37 @@ struct RawAllowlist {
 #[serde(deny_unknown_fields)]
 struct RawLimits {
     max_file_size: Option<u64>,
+    decode_depth: Option<u32>,
+    archive_depth: Option<u32>,
+    archive_bytes: Option<u64>,
+    total_archive_bytes: Option<u64>,
+    archive_members: Option<u64>,
+    compression_ratio: Option<u64>,
+}
+
+/// The `[limits]` of decoding and unpacking that the config sets (see
+/// [`crate::decode::Limits`] for the defaults).
+#[derive(Debug, Default, Clone)]
+pub struct DecodeLimits {
+    pub decode_depth: Option<u32>,
+    pub archive_depth: Option<u32>,
+    pub archive_bytes: Option<u64>,
+    pub total_archive_bytes: Option<u64>,
+    pub archive_members: Option<u64>,
+    pub compression_ratio: Option<u64>,
+}
+
+impl DecodeLimits {
+    /// `limits` with what the config sets.
+    pub fn apply(&self, limits: &mut crate::decode::Limits) {
+        let set = |v: Option<u64>, into: &mut u64| *into = v.unwrap_or(*into);
+        limits.decode_depth = self.decode_depth.unwrap_or(limits.decode_depth);
+        limits.archive_depth = self.archive_depth.unwrap_or(limits.archive_depth);
+        set(self.archive_bytes, &mut limits.archive_bytes);
+        set(self.total_archive_bytes, &mut limits.total_archive_bytes);
+        set(self.archive_members, &mut limits.archive_members);
+        set(self.compression_ratio, &mut limits.compression_ratio);
+    }
 }
 
 /// Findings and files the user has said to leave alone.
@@ -150,6 +187,8 @@ pub struct Config {
     pub rules: Vec<Rule>,
     pub allowlist: Allowlist,
     pub max_file_size: Option<u64>,
+    /// `[limits]` of the decoding stage.
+    pub decode: DecodeLimits,
 }
 
 impl Config {
@@ -271,6 +310,14 @@ impl Config {
                 stopwords,
             },
             max_file_size: raw.limits.max_file_size,
+            decode: DecodeLimits {
+                decode_depth: raw.limits.decode_depth,
+                archive_depth: raw.limits.archive_depth,
+                archive_bytes: raw.limits.archive_bytes,
+                total_archive_bytes: raw.limits.total_archive_bytes,
+                archive_members: raw.limits.archive_members,
+                compression_ratio: raw.limits.compression_ratio,
+            },
         })
     }
 

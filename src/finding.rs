@@ -112,6 +112,9 @@ pub struct Finding {
     pub commit: Option<CommitInfo>,
     /// History: how many distinct blobs at this path carry the same secret.
     pub occurrences: Option<usize>,
+    /// The decodings applied to reach the secret, outermost first (`["base64"]`); empty
+    /// when it was found in the bytes as they are.
+    pub decoded: Vec<&'static str>,
 }
 
 /// Text around a secret, kept in parts so that reporters can print it with the secret shown
@@ -148,6 +151,17 @@ impl Finding {
         } else {
             redact(&self.secret)
         }
+    }
+
+    /// Where the secret was found when it was decoded first: "found in base64-decoded
+    /// content", with the inner decodings after it.
+    pub fn decoded_note(&self) -> Option<String> {
+        let (outer, inner) = self.decoded.split_first()?;
+        let mut note = format!("found in {outer}-decoded content");
+        if !inner.is_empty() {
+            note += &format!(" (then {})", inner.join(", then "));
+        }
+        Some(note)
     }
 
     /// The snippet as a report shows it.

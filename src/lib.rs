@@ -13,6 +13,7 @@ pub mod blob;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod decode;
 pub mod engine;
 pub mod finding;
 pub mod report;

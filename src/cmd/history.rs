@@ -38,6 +38,7 @@ pub fn history(cmd: HistoryCmd) -> Result<u8> {
     let stats = SourceStats::default();
     let allow = |p: &str| session.path_allowlisted(p);
     let policy = session.policy(&stats, &allow);
+    let decoder = session.decoder(&stats);
     let mut plan = git::plan(&repo, &opts, &policy)?;
     if plan.shallow {
         source::warn(&format!(
@@ -51,9 +52,13 @@ pub fn history(cmd: HistoryCmd) -> Result<u8> {
         opts.progress,
         &policy,
         Scratch::default,
-        |scratch, _, bytes| {
-            let s = engine.scan(bytes, scratch);
-            (!s.matches.is_empty() || s.inline_allowed > 0).then_some(s)
+        |scratch, blob, bytes| {
+            let name = plan.blobs[blob as usize]
+                .intros
+                .first()
+                .map_or("?", |i| plan.paths[i.path as usize].as_str());
+            let parts = decoder.scan(name, bytes, scratch);
+            (!parts.is_empty()).then_some(parts)
         },
     );
     let mut inline = 0u64;
@@ -62,7 +67,7 @@ pub fn history(cmd: HistoryCmd) -> Result<u8> {
     // message is printed (every finding of the commit shows its first line).
     let mut scratch = Scratch::default();
     for (order, message) in plan.messages.iter().enumerate() {
-        let scan = engine.scan(message.as_bytes(), &mut scratch);
+        let scan = decoder.text("(commit message)", message.as_bytes(), &mut scratch, 0);
         if scan.matches.is_empty() && scan.inline_allowed == 0 {
             continue;
         }
@@ -84,20 +89,27 @@ pub fn history(cmd: HistoryCmd) -> Result<u8> {
             });
         }
     }
-    for (blob, scan) in scans {
-        inline += scan.inline_allowed as u64;
-        for intro in &plan.blobs[blob as usize].intros {
-            let commit = commit_of(&plan, intro.commit);
-            let origin = Origin::History {
-                path: &plan.paths[intro.path as usize],
-                commit: &commit,
-            };
-            for m in &scan.matches {
-                introduced.push(triage::Introduced {
-                    finding: triage::label(&engine.rules()[m.rule], m, &origin),
-                    order: intro.commit,
-                    blob,
-                });
+    for (blob, parts) in scans {
+        for part in &parts {
+            inline += part.scan.inline_allowed as u64;
+            for intro in &plan.blobs[blob as usize].intros {
+                let commit = commit_of(&plan, intro.commit);
+                let blob_path = &plan.paths[intro.path as usize];
+                let member_path = part
+                    .member
+                    .as_ref()
+                    .map(|m| triage::member_path(blob_path, m));
+                let origin = Origin::History {
+                    path: member_path.as_deref().unwrap_or(blob_path),
+                    commit: &commit,
+                };
+                for m in &part.scan.matches {
+                    introduced.push(triage::Introduced {
+                        finding: triage::label(&engine.rules()[m.rule], m, &origin),
+                        order: intro.commit,
+                        blob,
+                    });
+                }
             }
         }
     }

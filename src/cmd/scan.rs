@@ -66,6 +66,7 @@ fn files(paths: &[PathBuf], no_ignore: bool, input: &InputArgs, r: Reporting) ->
     let allow = |p: &str| report.as_deref() == Some(p) || session.path_allowlisted(p);
     let policy = session.policy(&stats, &allow);
     let found = Collector::new(engine);
+    let decoder = session.decoder(&stats);
 
     let mut not_scanned = Vec::new();
     if stdin_count == 1 {
@@ -76,7 +77,8 @@ fn files(paths: &[PathBuf], no_ignore: bool, input: &InputArgs, r: Reporting) ->
         };
         match verdict {
             Scanned::Yes => {
-                found.add(engine.scan(&buf, &mut Scratch::default()), &Origin::Stdin);
+                let parts = decoder.scan("-", &buf, &mut Scratch::default());
+                found.add_parts(parts, &Origin::Stdin);
             }
             Scanned::No(reason) => not_scanned.push(NotScanned {
                 name: "-".to_string(),
@@ -94,7 +96,9 @@ fn files(paths: &[PathBuf], no_ignore: bool, input: &InputArgs, r: Reporting) ->
         &opts,
         &policy,
         Scratch::default,
-        |scratch, origin, bytes| found.add(engine.scan(bytes, scratch), &origin),
+        |scratch, origin, bytes| {
+            found.add_parts(decoder.scan(origin.path(), bytes, scratch), &origin)
+        },
     ));
     let mut outcome = found.outcome(stats, &session.cfg.allowlist);
     // The report and summary come first, for what was scanned; then a path that was named

@@ -4,6 +4,7 @@
 
 use crate::cli::{ColorChoice, CommonArgs, InputArgs};
 use crate::config::Config;
+use crate::decode::{self, Decoder};
 use crate::engine::Engine;
 use crate::report::{self, summary, Format};
 use crate::rules;
@@ -48,6 +49,8 @@ pub struct Session {
     pub engine: Engine,
     pub baseline: Baseline,
     pub max_file_size: u64,
+    /// How far the decoding stage goes.
+    pub limits: decode::Limits,
     pub threads: usize,
     pub quiet: bool,
     pub verbose: bool,
@@ -75,6 +78,12 @@ impl Session {
             .max_file_size
             .or(cfg.max_file_size)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        let mut limits = decode::Limits {
+            archives: !input.no_archives,
+            max_member_size: max_file_size,
+            ..decode::Limits::default()
+        };
+        cfg.decode.apply(&mut limits);
         let output = match &reporting.output {
             Some(p) => Some(open_output(p, reporting.show_secrets)?),
             None => None,
@@ -85,6 +94,7 @@ impl Session {
             engine,
             baseline,
             max_file_size,
+            limits,
             threads,
             quiet: input.quiet,
             verbose: input.verbose,
@@ -133,7 +143,13 @@ impl Session {
             allowlisted,
             stats,
             verbose: self.verbose,
+            archives: self.limits.archives,
         }
+    }
+
+    /// The decoding stage over `stats`.
+    pub fn decoder<'a>(&'a self, stats: &'a SourceStats) -> Decoder<'a> {
+        Decoder::new(&self.engine, self.limits.clone(), stats)
     }
 
     /// True when the config allowlists a reported path.

@@ -29,11 +29,17 @@ pub fn staged(cmd: StagedCmd) -> Result<u8> {
     let allow = |p: &str| session.path_allowlisted(p);
     let policy = session.policy(&stats, &allow);
     let found = Collector::new(engine);
+    let decoder = session.decoder(&stats);
     let mut scratch = Scratch::default();
     let unread = staged_source::scan(&repo, &policy, |path, bytes, added| {
         let origin = Origin::Staged { path };
-        let scan = engine.scan(bytes, &mut scratch);
-        found.add_where(scan, &origin, |m| added.touches(m.line, last_line(m)));
+        let parts = decoder.scan(path, bytes, &mut scratch);
+        // An archive member or a UTF-16 file has no lines of the diff: all of it is added.
+        found.add_parts_where(parts, &origin, |member, m| {
+            member
+                || m.decoded.first().is_some_and(|d| d.starts_with("utf-16"))
+                || added.touches(m.line, last_line(m))
+        });
     })?;
     let mut outcome = found.outcome(stats, &session.cfg.allowlist);
     let code = session.finish(&mut outcome)?;

@@ -15,6 +15,7 @@ pub mod prefilter;
 mod snippet;
 pub mod validate;
 pub use owned::token_prefixes;
+pub use snippet::relocate;
 
 use crate::blob::LineIndex;
 use crate::finding::{Checksum, Snippet};
@@ -95,6 +96,9 @@ pub struct Match {
     /// Shannon entropy of the secret, rounded to three decimals.
     pub entropy: f64,
     pub snippet: Snippet,
+    /// The decodings applied to the blob's bytes to reach the secret, outermost first (set
+    /// by `decode`; the engine itself only ever sees bytes).
+    pub decoded: Vec<&'static str>,
 }
 
 /// What one blob produced.

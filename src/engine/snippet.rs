@@ -68,6 +68,7 @@ pub(super) fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate, masks: &Mask
             before: pieces(bytes, before_start, c.start, spans, own),
             after: pieces(bytes, c.end, after_end, spans, own),
         },
+        decoded: Vec::new(),
     }
 }
 
@@ -139,4 +140,31 @@ fn pieces(
         out.push(Piece::Text(text(&bytes[at..to])));
     }
     out
+}
+
+/// `m`, found in a decoded view of `bytes`, placed at `start..end` of `bytes` (where its
+/// encoded form lies): located there, with a snippet of `bytes` in which every span of `hide`
+/// (sorted by start) is masked. Its secret, checksum, entropy and decodings stay as found:
+/// `bytes[start..end]` is never shown as the secret, and is masked like one.
+pub fn relocate(
+    bytes: &[u8],
+    lines: &LineIndex,
+    m: &Match,
+    start: usize,
+    end: usize,
+    hide: &[(usize, usize)],
+) -> Match {
+    let masks = Masks::new(bytes, hide);
+    let c = Candidate {
+        rule: m.rule,
+        start,
+        end,
+        checksum: m.checksum,
+        entropy: m.entropy,
+    };
+    Match {
+        secret: m.secret.clone(),
+        decoded: m.decoded.clone(),
+        ..locate(bytes, lines, c, &masks)
+    }
 }

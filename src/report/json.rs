@@ -28,6 +28,8 @@ pub struct JsonFinding<'a> {
     pub commit: Option<&'a CommitInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub occurrences: Option<usize>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub decoded: &'a [&'static str],
 }
 
 impl<'a> JsonFinding<'a> {
@@ -51,6 +53,7 @@ impl<'a> JsonFinding<'a> {
             remediation: &f.remediation,
             commit: f.commit.as_ref(),
             occurrences: f.occurrences,
+            decoded: &f.decoded,
         }
     }
 }

@@ -153,6 +153,8 @@ struct ResultProperties<'a> {
     checksum: Option<crate::finding::Checksum>,
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<&'a crate::finding::CommitInfo>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    decoded: &'a [&'static str],
 }
 
 fn level(s: Severity) -> &'static str {
@@ -325,6 +327,9 @@ pub fn write(
                 f.rule_name,
                 f.shown_secret(opts.show_secrets)
             );
+            if let Some(note) = f.decoded_note() {
+                text.push_str(&format!(" It was {note}."));
+            }
             if let Some(c) = &f.commit {
                 let short: String = c.id.chars().take(12).collect();
                 text.push_str(&format!(" Introduced in commit {short} by {}.", c.author));
@@ -360,6 +365,7 @@ pub fn write(
                     confidence: f.confidence,
                     checksum: f.checksum,
                     commit: f.commit.as_ref(),
+                    decoded: &f.decoded,
                 },
             }
         })

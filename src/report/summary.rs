@@ -39,6 +39,10 @@ pub fn json(o: &Outcome, elapsed: Duration) -> Value {
             "unreadable": g(&s.unreadable),
             "allowlisted_paths": g(&s.allowlisted_paths),
         },
+        "archives": {
+            "members": g(&s.archive_members),
+            "warnings": g(&s.archive_warnings),
+        },
         "skipped_files": skipped_files,
         "seconds": (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
     })
@@ -60,8 +64,16 @@ pub fn line(o: &Outcome, elapsed: Duration) -> String {
         1 => format!("1 finding ({})", by_sev.join(", ")),
         n => format!("{n} findings ({})", by_sev.join(", ")),
     };
+    let archives = match (g(&s.archive_members), g(&s.archive_warnings)) {
+        (0, 0) => String::new(),
+        (members, warnings) => format!(
+            "; archives: {members} {} scanned, {warnings} {} (see above)",
+            if members == 1 { "member" } else { "members" },
+            if warnings == 1 { "warning" } else { "warnings" },
+        ),
+    };
     format!(
-        "leakscan: {findings} in {} {} ({}) in {:.2}s; suppressed: {} allowlist, {} inline, {} baseline; skipped: {} binary, {} too large, {} unreadable, {} allowlisted paths",
+        "leakscan: {findings} in {} {} ({}) in {:.2}s; suppressed: {} allowlist, {} inline, {} baseline; skipped: {} binary, {} too large, {} unreadable, {} allowlisted paths{archives}",
         g(&s.files),
         if g(&s.files) == 1 { "file" } else { "files" },
         indicatif::HumanBytes(g(&s.bytes)),

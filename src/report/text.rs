@@ -48,6 +48,9 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: Options) -> io::Re
             f.rule_id,
             certainty
         )?;
+        if let Some(note) = f.decoded_note() {
+            writeln!(out, "  {note}")?;
+        }
         if let Some(c) = &f.commit {
             let short: String = c.id.chars().take(12).collect();
             writeln!(

@@ -165,7 +165,7 @@ fn scan_file(
     if !policy.admit_path(&name) {
         return Scanned::Allowlisted;
     }
-    match read_file(path, policy.max_file_size, buf) {
+    match read_file(path, policy, buf) {
         Ok(Read_::Whole) => {
             // read_file has checked the size and sniffed the start for binary already.
             policy.scanned(buf);
@@ -231,7 +231,8 @@ enum Read_ {
 }
 
 /// Reads a file into `buf` (reused across files), unless it is too large or binary.
-fn read_file(path: &Path, max: u64, buf: &mut Vec<u8>) -> std::io::Result<Read_> {
+fn read_file(path: &Path, policy: &Policy, buf: &mut Vec<u8>) -> std::io::Result<Read_> {
+    let max = policy.max_file_size;
     let mut f = File::open(path)?;
     let len = f.metadata()?.len();
     if len > max {
@@ -243,7 +244,7 @@ fn read_file(path: &Path, max: u64, buf: &mut Vec<u8>) -> std::io::Result<Read_>
     let head_len = (&mut f)
         .take(blob::BINARY_SNIFF_LEN as u64)
         .read_to_end(buf)?;
-    if blob::is_binary(&buf[..head_len]) {
+    if policy.is_binary(&buf[..head_len]) {
         return Ok(Read_::Binary);
     }
     // The file may have grown since stat; never read past the limit.

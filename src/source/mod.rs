@@ -28,6 +28,10 @@ pub struct SourceStats {
     pub skipped_large: AtomicU64,
     pub unreadable: AtomicU64,
     pub allowlisted_paths: AtomicU64,
+    /// Archive members scanned, and what archives could not be read in full (over a limit,
+    /// encrypted, damaged).
+    pub archive_members: AtomicU64,
+    pub archive_warnings: AtomicU64,
     /// Each blob skipped as binary, too large or unreadable, by name: `(path, reason)`.
     pub skipped: std::sync::Mutex<Vec<(String, &'static str)>>,
 }
@@ -41,7 +45,7 @@ impl SourceStats {
         counter.load(Ordering::Relaxed)
     }
 
-    fn skip(&self, name: &str, reason: &'static str) {
+    pub(crate) fn skip(&self, name: &str, reason: &'static str) {
         let mut list = self.skipped.lock().unwrap_or_else(|p| p.into_inner());
         list.push((name.to_string(), reason));
     }
@@ -82,9 +86,22 @@ pub enum Origin<'a> {
     Message { commit: &'a CommitInfo },
 }
 
-impl Origin<'_> {
+impl<'a> Origin<'a> {
     /// The path a finding in a commit message is reported at.
     pub const MESSAGE_PATH: &'static str = "(commit message)";
+
+    /// The origin of a member of this blob (an archive) reported at `path`: the blob's path,
+    /// `!`, and the member's path inside it.
+    pub fn member<'b>(&self, path: &'b str) -> Origin<'b>
+    where
+        'a: 'b,
+    {
+        match *self {
+            Origin::History { commit, .. } => Origin::History { path, commit },
+            Origin::Staged { .. } => Origin::Staged { path },
+            _ => Origin::File { path, legacy: None },
+        }
+    }
 
     /// The path reports show: `-` for stdin.
     pub fn path(&self) -> &str {
@@ -108,6 +125,8 @@ pub struct Policy<'a> {
     pub stats: &'a SourceStats,
     /// Name every skipped binary file on stderr (`--verbose`).
     pub verbose: bool,
+    /// Archives are read (not `--no-archives`): a blob that is one is not skipped as binary.
+    pub archives: bool,
 }
 
 impl Policy<'_> {
@@ -139,12 +158,18 @@ impl Policy<'_> {
         if !self.admit_size(name, bytes.len() as u64) {
             return false;
         }
-        if blob::is_binary(bytes) {
+        if self.is_binary(bytes) {
             self.binary(name);
             return false;
         }
         self.scanned(bytes);
         true
+    }
+
+    /// True when `bytes` (or their first block) are binary and not something the decoding
+    /// stage reads (UTF-16 text, an archive).
+    pub fn is_binary(&self, bytes: &[u8]) -> bool {
+        blob::is_binary(bytes) && !blob::decodable(bytes, self.archives)
     }
 
     /// Counts bytes scanned that the source itself already found within the size limit and

@@ -103,11 +103,15 @@ pub fn scan(
         if !policy.admit_size(&path, bytes.len() as u64) {
             continue;
         }
-        if crate::blob::is_binary(bytes) {
+        if policy.is_binary(bytes) {
             policy.binary(&path); // before the diff, which would be of no use
             continue;
         }
-        let added = if added_whole || delta.old_file().mode() == FileMode::Commit {
+        // A UTF-16 file or an archive has no lines a diff could name: all of it counts.
+        let added = if added_whole
+            || delta.old_file().mode() == FileMode::Commit
+            || crate::blob::is_binary(bytes)
+        {
             Added::All
         } else {
             let whole = |what: &str, e: git2::Error| {

@@ -343,7 +343,7 @@ pub fn is_password_noise(secret: &[u8]) -> bool {
 /// Base64 of a placeholder or default (`cGFzc3dvcmQ=` is `password`): what a sample config
 /// writes where an encoded secret goes.
 fn encodes_placeholder(secret: &[u8]) -> bool {
-    if secret.len() % 4 != 0 || secret.len() > 64 {
+    if !secret.len().is_multiple_of(4) || secret.len() > 64 {
         return false;
     }
     crate::engine::validate::base64_decode(secret).is_some_and(|d| {
