@@ -305,16 +305,17 @@ impl Ctx<'_, '_> {
             }
         };
         for entry in entries {
-            let mut entry =
-                match entry {
-                    Ok(e) => e,
-                    Err(e) => return self.skipped_self(
+            let mut entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    return self.skipped_self(
                         "archive damaged",
                         &format!(
                             "truncated or damaged tar ({e}); the members after it were not scanned"
                         ),
-                    ),
-                };
+                    )
+                }
+            };
             if !entry.header().entry_type().is_file() {
                 continue;
             }

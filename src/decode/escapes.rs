@@ -151,7 +151,7 @@ mod tests {
             vec!["{\"k\": \"ghp_x/y\"}"]
         );
         assert_eq!(
-            decoded("u=https://bob:p%40ss%C3%A9@h\n"),
+            decoded("u=https://bob:p%40ss%C3%A9@h\n"), // leakscan:allow
             vec!["u=https://bob:p@ssé@h"]
         );
         assert_eq!(decoded("\\x41 \\uD83D\\uDE00"), vec!["A \u{1F600}"]);

@@ -174,20 +174,21 @@ impl<'a> Decoder<'a> {
 
     /// The blob's own matches and those of its views (placed at their encoded spans but not
     /// yet located), as one list: where two overlap, they are one secret (its encoding and
-    /// the secret itself), and the more confident rule's match stays, the decoded one on a
-    /// tie. Every match is then located in `bytes` with every span masked in its snippet, so
+    /// the secret itself), and the more confident rule's match stays. On a tie the blob's
+    /// own stays: a rule that matched the bytes as written (an Azure SAS `sig=` value,
+    /// percent-encoded as URLs carry it) reports the secret as it is used. Every match is then located in `bytes` with every span masked in its snippet, so
     /// that no snippet shows an encoded secret either.
     fn merge(&self, bytes: &[u8], raw: Vec<Match>, found: Vec<Match>) -> Vec<Match> {
         let confidence = |m: &Match| self.engine.rules()[m.rule].confidence;
         let overlap = |a: &Match, b: &Match| a.start < b.end && b.start < a.end;
-        let mut all: Vec<(Match, bool)> = found.into_iter().map(|m| (m, true)).collect();
-        all.extend(raw.into_iter().map(|m| (m, false)));
-        // Decoded first, then raw: on a tie the earlier one stays.
+        let mut all = raw;
+        all.extend(found);
+        // The blob's own first, then the decoded: on a tie the earlier one stays.
         let mut keep = vec![true; all.len()];
         for i in 0..all.len() {
             for j in i + 1..all.len() {
-                if keep[i] && keep[j] && overlap(&all[i].0, &all[j].0) {
-                    if confidence(&all[j].0) > confidence(&all[i].0) {
+                if keep[i] && keep[j] && overlap(&all[i], &all[j]) {
+                    if confidence(&all[j]) > confidence(&all[i]) {
                         keep[i] = false;
                     } else {
                         keep[j] = false;
@@ -195,7 +196,7 @@ impl<'a> Decoder<'a> {
                 }
             }
         }
-        let mut hide: Vec<(usize, usize)> = all.iter().map(|(m, _)| (m.start, m.end)).collect();
+        let mut hide: Vec<(usize, usize)> = all.iter().map(|m| (m.start, m.end)).collect();
         hide.sort_unstable();
         hide.dedup();
         let lines = LineIndex::new(bytes);
@@ -203,7 +204,7 @@ impl<'a> Decoder<'a> {
             .iter()
             .zip(keep)
             .filter(|(_, k)| *k)
-            .map(|((m, _), _)| relocate(bytes, &lines, m, m.start, m.end, &hide))
+            .map(|(m, _)| relocate(bytes, &lines, m, m.start, m.end, &hide))
             .collect();
         out.sort_by_key(|m| (m.start, m.end, m.rule));
         out
