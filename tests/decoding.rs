@@ -11,9 +11,12 @@ use common::{base64, github_pat, leakscan, sarif_schema, str_field, u64_field, T
 use serde_json::Value;
 use std::io::Write;
 
-/// The five files, with the token each hides and where it must be reported:
-/// `(path, content, token, line, decoded)`.
-fn encoded_files() -> Vec<(&'static str, Vec<u8>, String, u64, Option<&'static str>)> {
+/// One encoded file: `(path, content, token, line, decoded)`, the token it hides and where it
+/// must be reported.
+type Encoded = (&'static str, Vec<u8>, String, u64, Option<&'static str>);
+
+/// The five files.
+fn encoded_files() -> Vec<Encoded> {
     let k8s = github_pat(1301);
     let docker = github_pat(1302);
     let ps = github_pat(1303);
@@ -91,7 +94,7 @@ fn gzip_of(content: &[u8]) -> Vec<u8> {
 }
 
 /// Checks that each encoded file gave its token once, where it should, and nothing else.
-fn check_found(findings: &[Value], files: &[(&str, Vec<u8>, String, u64, Option<&str>)]) {
+fn check_found(findings: &[Value], files: &[Encoded]) {
     assert_eq!(findings.len(), files.len(), "{findings:#?}");
     for (path, _, token, line, decoded) in files {
         let hits: Vec<&Value> = findings.iter().filter(|f| f["secret"] == **token).collect();
@@ -113,7 +116,7 @@ fn check_found(findings: &[Value], files: &[(&str, Vec<u8>, String, u64, Option<
 }
 
 /// Every form in which a token could leak from the files: itself, and its encodings.
-fn leaked_forms(files: &[(&str, Vec<u8>, String, u64, Option<&str>)]) -> Vec<String> {
+fn leaked_forms(files: &[Encoded]) -> Vec<String> {
     let mut forms = Vec::new();
     for (_, _, token, _, _) in files {
         forms.push(token.clone());

@@ -117,7 +117,16 @@ impl<'a> Decoder<'a> {
                 return;
             }
         }
-        let scan = match blob::utf16_order(bytes) {
+        // UTF-16 has a byte-order mark or NULs; most text has neither, and is not looked at.
+        let head = &bytes[..bytes.len().min(blob::BINARY_SNIFF_LEN)];
+        let maybe_utf16 = matches!(head, [0xff, 0xfe, ..] | [0xfe, 0xff, ..])
+            || memchr::memchr(0, head).is_some();
+        let order = if maybe_utf16 {
+            blob::utf16_order(bytes)
+        } else {
+            None
+        };
+        let scan = match order {
             Some(order) => {
                 let text = utf16::transcode(bytes, order);
                 let mut scan = self.text(name, text.as_bytes(), scratch, 0);
