@@ -14,7 +14,7 @@ use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-const TARGETS: &[&str] = &["engine", "config", "baseline", "prefilter"];
+const TARGETS: &[&str] = &["engine", "config", "baseline", "prefilter", "decode"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -27,6 +27,7 @@ fn check(target: &str, bytes: &[u8]) {
         "config" => checks::check_config(&String::from_utf8_lossy(bytes)),
         "baseline" => checks::check_baseline(&String::from_utf8_lossy(bytes)),
         "prefilter" => checks::check_prefilter(bytes),
+        "decode" => checks::check_decode(bytes),
         _ => panic!("no fuzz target {target:?} (known: {TARGETS:?})"),
     }
 }
@@ -340,6 +341,90 @@ fn regenerate_seeds() {
     ];
     for (name, bytes) in &prefilter {
         write("prefilter", name, bytes);
+    }
+
+    // decode: each encoding and archive format once, with a token inside.
+    let b64 = |b: &[u8]| {
+        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut s = String::new();
+        for c in b.chunks(3) {
+            let v = c.iter().fold(0u32, |v, &x| v << 8 | u32::from(x)) << (8 * (3 - c.len()));
+            for k in 0..4 {
+                s.push(if k <= c.len() {
+                    A[(v >> (18 - 6 * k) & 63) as usize] as char
+                } else {
+                    '='
+                });
+            }
+        }
+        s
+    };
+    let env = format!("GITHUB_TOKEN={ghp}\n");
+    let zip = {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("config/.env", opts).expect("zip member");
+        w.write_all(env.as_bytes()).expect("zip write");
+        w.finish().expect("zip").into_inner()
+    };
+    let tgz = {
+        use std::io::Write;
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(env.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, "app/.env", env.as_bytes())
+            .expect("tar");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&b.into_inner().expect("tar")).expect("gzip");
+        gz.finish().expect("gzip")
+    };
+    let mut utf16 = vec![0xff, 0xfe];
+    utf16.extend(
+        format!("$t = \"{npm}\"\r\n")
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    let escaped: String = gho
+        .chars()
+        .map(|c| {
+            if c == 'g' {
+                "\\u0067".to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let decode: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "secret.yaml",
+            format!("data:\n  token: {}\n", b64(ghp.as_bytes())).into_bytes(),
+        ),
+        (
+            "config.json",
+            format!(
+                "{{\"auth\": \"{}\"}}\n",
+                b64(format!("ci:{npm}").as_bytes())
+            )
+            .into_bytes(),
+        ),
+        (
+            "package.json",
+            format!("{{\"token\": \"{escaped}\"}}\n").into_bytes(),
+        ),
+        (
+            "url.txt",
+            format!("https://ci:{}@example.com/\n", gho.replace('_', "%5F")).into_bytes(),
+        ),
+        ("script.ps1", utf16),
+        ("bundle.zip", zip),
+        ("app.tgz", tgz),
+    ];
+    for (name, bytes) in &decode {
+        write("decode", name, bytes);
     }
 
     // The engine's dictionary: every built-in keyword, so that libFuzzer plants them.

@@ -9,11 +9,12 @@
 
 use aho_corasick::AhoCorasick;
 use leakscan::config::Config;
+use leakscan::decode::{Decoder, Limits};
 use leakscan::engine::prefilter::Prefilter;
 use leakscan::engine::{BlobScan, Engine, Scratch};
 use leakscan::finding::{self, Finding};
 use leakscan::rules::{self, LoadError, LoadPolicy, Rule};
-use leakscan::source::Origin;
+use leakscan::source::{Origin, SourceStats};
 use leakscan::triage::{self, Baseline};
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -382,5 +383,41 @@ impl Oracle {
             }
         }
         sel
+    }
+}
+
+/// Target `decode`: arbitrary bytes through the decoding stage (archives, UTF-16, base64,
+/// escapes) with every built-in rule, within small expansion limits. No panic; every match
+/// in the blob itself (not in a member, not transcoded) lies inside the bytes and is located
+/// at its start, and one found in the bytes as they are is exactly those bytes.
+pub fn check_decode(bytes: &[u8]) {
+    let engine = builtin_engine();
+    let stats = SourceStats::default();
+    let limits = Limits {
+        archive_bytes: 8 << 20,
+        total_archive_bytes: 64 << 20,
+        ..Limits::default()
+    };
+    let decoder = Decoder::new(engine, limits, &stats);
+    let parts = SCRATCH.with(|s| decoder.scan(PATH, bytes, &mut s.borrow_mut()));
+    for part in &parts {
+        for m in &part.scan.matches {
+            assert!(m.start <= m.end, "span {}..{}", m.start, m.end);
+            assert!(!m.secret.is_empty(), "an empty secret");
+            let transcoded = m.decoded.first().is_some_and(|d| d.starts_with("utf-16"));
+            if part.member.is_some() || transcoded {
+                continue;
+            }
+            assert!(
+                m.end <= bytes.len(),
+                "span {}..{} past the blob",
+                m.start,
+                m.end
+            );
+            assert_eq!((m.line, m.column), line_column(bytes, m.start));
+            if m.decoded.is_empty() {
+                assert_eq!(m.secret, String::from_utf8_lossy(&bytes[m.start..m.end]));
+            }
+        }
     }
 }
