@@ -74,6 +74,16 @@ fn encoded_files() -> Vec<Encoded> {
     ]
 }
 
+/// `(path, secret)` of each finding, sorted.
+fn paths_and_secrets(findings: &[Value]) -> Vec<(String, String)> {
+    let mut got: Vec<(String, String)> = findings
+        .iter()
+        .map(|f| (str_field(f, "path"), str_field(f, "secret")))
+        .collect();
+    got.sort();
+    got
+}
+
 /// A zip of `(name, content)` members, deflated.
 fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -311,11 +321,7 @@ fn bombs_truncated_and_encrypted_archives_warn_and_the_scan_goes_on() {
 
     let (code, findings, stderr) = common::scan_json(t.path(), &[]);
     assert_eq!(code, 1, "{stderr}");
-    let mut got: Vec<(String, String)> = findings
-        .iter()
-        .map(|f| (str_field(f, "path"), str_field(f, "secret")))
-        .collect();
-    got.sort();
+    let got = paths_and_secrets(&findings);
     let mut want = vec![
         ("app.env".to_string(), plain),
         ("bomb.zip!after.env".to_string(), after),
@@ -384,11 +390,7 @@ fn long_base64_odd_utf16_and_noise_finish() {
     t.write("noise.bin", &noise);
     let (code, findings, stderr) = common::scan_json(t.path(), &[]);
     assert_eq!(code, 1, "{stderr}");
-    let mut got: Vec<(String, String)> = findings
-        .iter()
-        .map(|f| (str_field(f, "path"), str_field(f, "secret")))
-        .collect();
-    got.sort();
+    let got = paths_and_secrets(&findings);
     assert_eq!(
         got,
         vec![("blob.b64".to_string(), deep), ("odd.txt".to_string(), odd)],

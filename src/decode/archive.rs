@@ -259,15 +259,21 @@ impl Ctx<'_, '_> {
                     continue;
                 }
             };
-            if !f.is_file() {
-                continue;
-            }
-            let inner = sanitize(&String::from_utf8_lossy(f.name_raw()));
-            let packed = f.compressed_size();
-            if !self.member(&inner, &mut f, packed, self.depth + 1) {
+            if !self.zip_member(&mut f) {
                 return;
             }
         }
+    }
+
+    /// Reads and scans one zip entry (a directory or link is passed over); false when the
+    /// archive's budget is spent.
+    fn zip_member<R: Read>(&mut self, f: &mut zip::read::ZipFile<'_, R>) -> bool {
+        if !f.is_file() {
+            return true;
+        }
+        let inner = sanitize(&String::from_utf8_lossy(f.name_raw()));
+        let packed = f.compressed_size();
+        self.member(&inner, f, packed, self.depth + 1)
     }
 
     /// A zip without its central directory, read from the local headers.
@@ -281,12 +287,7 @@ impl Ctx<'_, '_> {
                 Ok(Some(f)) => f,
                 Ok(None) | Err(_) => return,
             };
-            if !f.is_file() {
-                continue;
-            }
-            let inner = sanitize(&String::from_utf8_lossy(f.name_raw()));
-            let packed = f.compressed_size();
-            if !self.member(&inner, &mut f, packed, self.depth + 1) {
+            if !self.zip_member(&mut f) {
                 return;
             }
         }
