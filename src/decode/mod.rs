@@ -185,8 +185,9 @@ impl<'a> Decoder<'a> {
     /// yet located), as one list: where two overlap, they are one secret (its encoding and
     /// the secret itself), and the more confident rule's match stays. On a tie the blob's
     /// own stays: a rule that matched the bytes as written (an Azure SAS `sig=` value,
-    /// percent-encoded as URLs carry it) reports the secret as it is used. Every match is then located in `bytes` with every span masked in its snippet, so
-    /// that no snippet shows an encoded secret either.
+    /// percent-encoded as URLs carry it) reports the secret as it is used. Every match is then
+    /// located in `bytes` with every span masked in its snippet, so that no snippet shows an
+    /// encoded secret either.
     fn merge(&self, bytes: &[u8], raw: Vec<Match>, found: Vec<Match>) -> Vec<Match> {
         let confidence = |m: &Match| self.engine.rules()[m.rule].confidence;
         let overlap = |a: &Match, b: &Match| a.start < b.end && b.start < a.end;
