@@ -40,7 +40,7 @@ struct RawConfig {
     #[serde(default)]
     allowlist: RawAllowlist,
     #[serde(default)]
-    limits: RawLimits,
+    limits: Limits,
     #[serde(default)]
     rule: Vec<RuleSpec>,
 }
@@ -56,22 +56,12 @@ struct RawAllowlist {
     stopwords: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// `[limits]`: each one the config sets (see [`crate::decode::Limits`] for the defaults of
+/// the decoding stage's).
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawLimits {
-    max_file_size: Option<u64>,
-    decode_depth: Option<u32>,
-    archive_depth: Option<u32>,
-    archive_bytes: Option<u64>,
-    total_archive_bytes: Option<u64>,
-    archive_members: Option<u64>,
-    compression_ratio: Option<u64>,
-}
-
-/// The `[limits]` of decoding and unpacking that the config sets (see
-/// [`crate::decode::Limits`] for the defaults).
-#[derive(Debug, Default, Clone)]
-pub struct DecodeLimits {
+pub struct Limits {
+    pub max_file_size: Option<u64>,
     pub decode_depth: Option<u32>,
     pub archive_depth: Option<u32>,
     pub archive_bytes: Option<u64>,
@@ -80,12 +70,14 @@ pub struct DecodeLimits {
     pub compression_ratio: Option<u64>,
 }
 
-impl DecodeLimits {
-    /// `limits` with what the config sets.
+impl Limits {
+    /// The decoding stage's `limits` with what the config sets.
     pub fn apply(&self, limits: &mut crate::decode::Limits) {
-        let set = |v: Option<u64>, into: &mut u64| *into = v.unwrap_or(*into);
-        limits.decode_depth = self.decode_depth.unwrap_or(limits.decode_depth);
-        limits.archive_depth = self.archive_depth.unwrap_or(limits.archive_depth);
+        fn set<T: Copy>(v: Option<T>, into: &mut T) {
+            *into = v.unwrap_or(*into);
+        }
+        set(self.decode_depth, &mut limits.decode_depth);
+        set(self.archive_depth, &mut limits.archive_depth);
         set(self.archive_bytes, &mut limits.archive_bytes);
         set(self.total_archive_bytes, &mut limits.total_archive_bytes);
         set(self.archive_members, &mut limits.archive_members);
@@ -186,9 +178,7 @@ pub struct Config {
     pub disabled_rules: Vec<(String, (usize, usize))>,
     pub rules: Vec<Rule>,
     pub allowlist: Allowlist,
-    pub max_file_size: Option<u64>,
-    /// `[limits]` of the decoding stage.
-    pub decode: DecodeLimits,
+    pub limits: Limits,
 }
 
 impl Config {
@@ -309,15 +299,7 @@ impl Config {
                 regexes,
                 stopwords,
             },
-            max_file_size: raw.limits.max_file_size,
-            decode: DecodeLimits {
-                decode_depth: raw.limits.decode_depth,
-                archive_depth: raw.limits.archive_depth,
-                archive_bytes: raw.limits.archive_bytes,
-                total_archive_bytes: raw.limits.total_archive_bytes,
-                archive_members: raw.limits.archive_members,
-                compression_ratio: raw.limits.compression_ratio,
-            },
+            limits: raw.limits,
         })
     }
 

@@ -8,6 +8,26 @@
 /// The 62 ASCII letters and digits, in the order GitHub's and npm's token checksums use.
 pub const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+/// `data` in base64, the standard alphabet or the URL-safe one, with padding or without:
+/// what tests build encoded content with.
+pub fn base64(data: &[u8], url: bool, pad: bool) -> String {
+    const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let alpha = if url { URL } else { STD };
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let v = chunk.iter().fold(0u32, |v, &b| v << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(alpha[((v >> (18 - 6 * i)) & 63) as usize] as char);
+            } else if pad {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// splitmix64 (Steele, Lea and Flood, 2014): a tiny seeded generator whose every seed,
 /// including 0 and neighbouring integers, gives a well-mixed stream.
 #[derive(Clone, Debug)]

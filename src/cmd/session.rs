@@ -76,14 +76,14 @@ impl Session {
         let engine = build_engine(&mut cfg)?;
         let max_file_size = input
             .max_file_size
-            .or(cfg.max_file_size)
+            .or(cfg.limits.max_file_size)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE);
         let mut limits = decode::Limits {
             archives: !input.no_archives,
             max_member_size: max_file_size,
             ..decode::Limits::default()
         };
-        cfg.decode.apply(&mut limits);
+        cfg.limits.apply(&mut limits);
         let output = match &reporting.output {
             Some(p) => Some(open_output(p, reporting.show_secrets)?),
             None => None,

@@ -34,12 +34,8 @@ pub fn staged(cmd: StagedCmd) -> Result<u8> {
     let unread = staged_source::scan(&repo, &policy, |path, bytes, added| {
         let origin = Origin::Staged { path };
         let parts = decoder.scan(path, bytes, &mut scratch);
-        // An archive member or a UTF-16 file has no lines of the diff: all of it is added.
-        found.add_parts_where(parts, &origin, |member, m| {
-            member
-                || m.decoded.first().is_some_and(|d| d.starts_with("utf-16"))
-                || added.touches(m.line, last_line(m))
-        });
+        // An archive or a UTF-16 file is added whole (`Added::All`): its lines are not the diff's.
+        found.add_parts_where(parts, &origin, |m| added.touches(m.line, last_line(m)));
     })?;
     let mut outcome = found.outcome(stats, &session.cfg.allowlist);
     let code = session.finish(&mut outcome)?;

@@ -11,16 +11,13 @@
 //! Crates: `zip` (the maintained zip reader; only its deflate support, through `flate2`, is
 //! built), `tar`, and `flate2` with its pure-Rust back end (no C library to build).
 
-use super::{Decoder, Limits, Part};
+use super::{At, Decoder, Part};
 use crate::blob::{archive_kind as sniff, ArchiveKind as Kind};
 use crate::engine::Scratch;
 use crate::finding::{escape_control, escape_path_bytes};
 use crate::source::SourceStats;
 use std::io::{Cursor, Read};
 use std::sync::atomic::Ordering;
-
-/// Size of each read from a member.
-const CHUNK: usize = 64 << 10;
 
 /// Below this, a member is never a bomb, whatever its ratio (a small file of one repeated
 /// byte compresses a thousandfold).
@@ -40,43 +37,36 @@ struct Stop {
     budget: bool,
 }
 
-/// Reads one archive of kind `kind` (at nesting `depth`) and scans its members.
-#[allow(clippy::too_many_arguments)]
+/// Reads the archive `at` (of kind `kind`) and scans its members.
 pub(super) fn open(
     d: &Decoder,
     kind: Kind,
-    name: &str,
-    member: Option<&str>,
+    at: At,
     bytes: &[u8],
     scratch: &mut Scratch,
-    depth: u32,
     parts: &mut Vec<Part>,
 ) {
-    let shown = shown(name, member);
-    if depth >= d.limits.archive_depth {
+    if at.depth >= d.limits.archive_depth {
         d.skipped(
-            &shown,
+            &at.shown(),
             "archive nested too deep",
             &format!(
                 "an archive nested {} deep, past limits.archive_depth {}; not opened",
-                depth + 1,
+                at.depth + 1,
                 d.limits.archive_depth
             ),
         );
         return;
     }
-    let mut budget = Budget {
-        left: d.limits.archive_bytes,
-        members: d.limits.archive_members,
-    };
     let mut ctx = Ctx {
         d,
-        name,
-        member,
-        depth,
+        at,
         scratch,
         parts,
-        budget: &mut budget,
+        budget: Budget {
+            left: d.limits.archive_bytes,
+            members: d.limits.archive_members,
+        },
     };
     match kind {
         Kind::Zip => ctx.zip(bytes),
@@ -88,26 +78,35 @@ pub(super) fn open(
 /// One archive being read.
 struct Ctx<'c, 'd> {
     d: &'c Decoder<'d>,
-    /// The blob's name (for warnings) and the archive's own member path, if it is a member.
-    name: &'c str,
-    member: Option<&'c str>,
-    depth: u32,
+    /// The archive itself.
+    at: At<'c>,
     scratch: &'c mut Scratch,
     parts: &'c mut Vec<Part>,
-    budget: &'c mut Budget,
+    budget: Budget,
 }
 
 impl Ctx<'_, '_> {
     /// The member path of `inner` in this archive.
     fn inner(&self, inner: &str) -> String {
-        match self.member {
-            Some(m) => format!("{m}!{inner}"),
+        match self.at.member {
+            Some(m) => super::member_path(m, inner),
             None => inner.to_string(),
         }
     }
 
-    fn skipped(&self, at: &str, reason: &'static str, why: &str) {
-        self.d.skipped(&shown(self.name, Some(at)), reason, why);
+    /// A warning about the member `inner`.
+    fn skipped(&self, inner: &str, reason: &'static str, why: &str) {
+        let path = self.inner(inner);
+        let member = At {
+            member: Some(&path),
+            ..self.at
+        };
+        self.d.skipped(&member.shown(), reason, why);
+    }
+
+    /// A warning about this archive as a whole.
+    fn skipped_self(&self, reason: &'static str, why: &str) {
+        self.d.skipped(&self.at.shown(), reason, why);
     }
 
     /// Counts a member against the archive's member limit; false (with a warning, once) past
@@ -118,9 +117,7 @@ impl Ctx<'_, '_> {
         }
         self.budget.members -= 1;
         if self.budget.members == 0 {
-            let at = self.member.unwrap_or("");
-            self.d.skipped(
-                &shown(self.name, (!at.is_empty()).then_some(at)),
+            self.skipped_self(
                 "archive over a limit",
                 &format!(
                     "more than limits.archive_members {} members; the rest were not scanned",
@@ -131,90 +128,99 @@ impl Ctx<'_, '_> {
         true
     }
 
-    /// Scans `data`, the member `inner` of this archive.
-    fn scan_member(&mut self, inner: &str, data: &[u8], depth: u32) {
+    /// Scans `data`, the member `inner` of this archive, one level deeper.
+    fn scan_member(&mut self, inner: &str, data: &[u8]) {
         SourceStats::add(&self.d.stats.archive_members, 1);
         let path = self.inner(inner);
-        self.d.blob(
-            self.name,
-            Some(&path),
-            data,
-            self.scratch,
-            depth,
-            self.parts,
-        );
+        let at = At {
+            name: self.at.name,
+            member: Some(&path),
+            depth: self.at.depth + 1,
+        };
+        self.d.blob(at, data, self.scratch, self.parts);
     }
 
-    /// Reads a member, `packed` bytes in the archive, within every limit. Returns what was
-    /// read, and why it stopped short if it did.
+    /// Reads a member, `packed` bytes in the archive, up to the tightest of its limits (the
+    /// member's size, the compression ratio, the archive's and the scan's budgets), which it
+    /// charges. Returns what was read, and why it stopped short if it did.
     fn read(&mut self, r: &mut dyn Read, packed: u64) -> (Vec<u8>, Option<Stop>) {
-        let l: &Limits = &self.d.limits;
-        let ratio_cap = packed.saturating_mul(l.compression_ratio).max(RATIO_FLOOR);
+        let l = &self.d.limits;
+        let scan_left = l
+            .total_archive_bytes
+            .saturating_sub(self.d.expanded.load(Ordering::Relaxed));
+        let caps = [
+            l.max_member_size,
+            packed.saturating_mul(l.compression_ratio).max(RATIO_FLOOR),
+            self.budget.left,
+            scan_left,
+        ];
+        let cap = caps.iter().copied().min().unwrap_or(0);
         let mut out = Vec::new();
-        let mut chunk = vec![0u8; CHUNK];
-        loop {
-            let n = match r.read(&mut chunk) {
-                Ok(0) => return (out, None),
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let why = format!(
-                        "cannot be read in full ({e}): truncated or damaged; scanned up to there"
-                    );
-                    return (
-                        out,
-                        Some(Stop {
-                            reason: "archive damaged",
-                            why,
-                            budget: false,
-                        }),
-                    );
-                }
-            };
-            let total = out.len() as u64 + n as u64;
-            let spent = self.d.expanded.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
-            let stop = |reason, why: String, budget| {
-                Some(Stop {
-                    reason,
-                    why,
-                    budget,
-                })
-            };
-            let over = if total > l.max_member_size {
-                stop(
+        // One byte past the cap tells that the member is longer.
+        let read = r.take(cap.saturating_add(1)).read_to_end(&mut out);
+        let over = out.len() as u64 > cap;
+        out.truncate(cap.min(out.len() as u64) as usize);
+        let n = out.len() as u64;
+        self.d.expanded.fetch_add(n, Ordering::Relaxed);
+        self.budget.left = self.budget.left.saturating_sub(n);
+        let stop = |reason, why, budget| Stop {
+            reason,
+            why,
+            budget,
+        };
+        let stop = match read {
+            Err(e) => Some(stop(
+                "archive damaged",
+                format!("cannot be read in full ({e}): truncated or damaged; scanned up to there"),
+                false,
+            )),
+            Ok(_) if !over => None,
+            Ok(_) => Some(match caps.iter().position(|&c| c == cap) {
+                Some(0) => stop(
                     "archive over a limit",
                     format!(
                         "expands past --max-file-size {}; scanned its first bytes only",
                         l.max_member_size
                     ),
                     false,
-                )
-            } else if total > ratio_cap {
-                stop("archive over a limit", format!("expands more than limits.compression_ratio {} times its compressed size (a decompression bomb?); scanned its first bytes only", l.compression_ratio), false)
-            } else if total > self.budget.left {
-                stop("archive over a limit", format!("the archive expands past limits.archive_bytes {}; the rest was not scanned", l.archive_bytes), true)
-            } else if spent > l.total_archive_bytes {
-                stop("archive over a limit", format!("the scan's archives expand past limits.total_archive_bytes {}; the rest was not scanned", l.total_archive_bytes), true)
-            } else {
-                None
-            };
-            if over.is_some() {
-                self.budget.left = self.budget.left.saturating_sub(out.len() as u64);
-                return (out, over);
-            }
-            out.extend_from_slice(&chunk[..n]);
-        }
+                ),
+                Some(1) => stop(
+                    "archive over a limit",
+                    format!(
+                        "expands more than limits.compression_ratio {} times its compressed size (a decompression bomb?); scanned its first bytes only",
+                        l.compression_ratio
+                    ),
+                    false,
+                ),
+                Some(2) => stop(
+                    "archive over a limit",
+                    format!(
+                        "the archive expands past limits.archive_bytes {}; the rest was not scanned",
+                        l.archive_bytes
+                    ),
+                    true,
+                ),
+                _ => stop(
+                    "archive over a limit",
+                    format!(
+                        "the scan's archives expand past limits.total_archive_bytes {}; the rest was not scanned",
+                        l.total_archive_bytes
+                    ),
+                    true,
+                ),
+            }),
+        };
+        (out, stop)
     }
 
     /// Reads a member and scans what was read; false when the archive's budget is spent.
-    fn member(&mut self, inner: &str, r: &mut dyn Read, packed: u64, depth: u32) -> bool {
+    fn member(&mut self, inner: &str, r: &mut dyn Read, packed: u64) -> bool {
         let (data, stop) = self.read(r, packed);
-        self.budget.left = self.budget.left.saturating_sub(data.len() as u64);
         if let Some(s) = &stop {
-            self.skipped(&self.inner(inner), s.reason, &s.why);
+            self.skipped(inner, s.reason, &s.why);
         }
         if !data.is_empty() {
-            self.scan_member(inner, &data, depth);
+            self.scan_member(inner, &data);
         }
         !stop.is_some_and(|s| s.budget)
     }
@@ -236,7 +242,9 @@ impl Ctx<'_, '_> {
             if !self.admit() {
                 return;
             }
-            let name = z.name_for_index(i).map_or(format!("#{i}"), sanitize);
+            let name = z
+                .name_for_index(i)
+                .map_or(format!("#{i}"), |n| sanitize(n.as_bytes()));
             let mut f = match z.by_index(i) {
                 Ok(f) => f,
                 Err(e) => {
@@ -255,7 +263,7 @@ impl Ctx<'_, '_> {
                             format!("cannot be read ({e}); not scanned"),
                         ),
                     };
-                    self.skipped(&self.inner(&inner), reason, &why);
+                    self.skipped(&inner, reason, &why);
                     continue;
                 }
             };
@@ -271,9 +279,9 @@ impl Ctx<'_, '_> {
         if !f.is_file() {
             return true;
         }
-        let inner = sanitize(&String::from_utf8_lossy(f.name_raw()));
+        let inner = sanitize(f.name_raw());
         let packed = f.compressed_size();
-        self.member(&inner, f, packed, self.depth + 1)
+        self.member(&inner, f, packed)
     }
 
     /// A zip without its central directory, read from the local headers.
@@ -294,10 +302,6 @@ impl Ctx<'_, '_> {
     }
 
     fn tar(&mut self, bytes: &[u8]) {
-        self.tar_members(bytes, self.depth + 1);
-    }
-
-    fn tar_members(&mut self, bytes: &[u8], depth: u32) {
         let mut a = tar::Archive::new(Cursor::new(bytes));
         let entries = match a.entries() {
             Ok(e) => e,
@@ -323,9 +327,9 @@ impl Ctx<'_, '_> {
             if !self.admit() {
                 return;
             }
-            let inner = sanitize(&String::from_utf8_lossy(&entry.path_bytes()));
+            let inner = sanitize(&entry.path_bytes());
             let size = entry.size();
-            if !self.member(&inner, &mut entry, size, depth) {
+            if !self.member(&inner, &mut entry, size) {
                 return;
             }
         }
@@ -339,37 +343,24 @@ impl Ctx<'_, '_> {
         let inner = gz
             .header()
             .and_then(|h| h.filename())
-            .map(|f| sanitize(&String::from_utf8_lossy(f)))
-            .unwrap_or_else(|| unzipped_name(self.member.unwrap_or(self.name)));
-        self.budget.left = self.budget.left.saturating_sub(data.len() as u64);
+            .map(sanitize)
+            .unwrap_or_else(|| unzipped_name(self.at.member.unwrap_or(self.at.name)));
         if let Some(s) = &stop {
             self.skipped_self(s.reason, &s.why);
         }
         if sniff(&data) == Some(Kind::Tar) {
-            self.tar_members(&data, self.depth + 1);
+            self.tar(&data);
         } else if !data.is_empty() && self.admit() {
-            self.scan_member(&inner, &data, self.depth + 1);
+            self.scan_member(&inner, &data);
         }
     }
-
-    /// A warning about this archive as a whole.
-    fn skipped_self(&self, reason: &'static str, why: &str) {
-        self.d.skipped(&shown(self.name, self.member), reason, why);
-    }
 }
 
-/// The name a blob or member is shown by in warnings.
-fn shown(name: &str, member: Option<&str>) -> String {
-    match member {
-        Some(m) => format!("{name}!{m}"),
-        None => name.to_string(),
-    }
-}
-
-/// A member's name as reported: control characters escaped, and `!` (the separator of
-/// nested paths) written `%21` so that the path splits back as it was built.
-fn sanitize(name: &str) -> String {
-    escape_control(&escape_path_bytes(name.as_bytes())).replace('!', "%21")
+/// A member's name as reported: as a path's bytes are (`escape_path_bytes`), control
+/// characters escaped, and `!` (the separator of nested paths) written `%21` so that the
+/// path splits back as it was built.
+fn sanitize(name: &[u8]) -> String {
+    escape_control(&escape_path_bytes(name)).replace('!', "%21")
 }
 
 /// The file a `.gz` holds, by its name: `a.sql.gz` holds `a.sql`, `a.tgz` holds `a.tar`.
@@ -393,6 +384,6 @@ mod tests {
         assert_eq!(unzipped_name("dump/db.sql.gz"), "db.sql");
         assert_eq!(unzipped_name("a.zip!logs/x.tgz"), "x.tar");
         assert_eq!(unzipped_name("blob"), "blob");
-        assert_eq!(sanitize("a!b\u{1b}[0m"), "a%21b\\u{1b}[0m");
+        assert_eq!(sanitize("a!b\u{1b}[0m".as_bytes()), "a%21b\\u{1b}[0m");
     }
 }

@@ -8,7 +8,7 @@
 //! measured. A run is decoded only as far as its bytes stay text, so a hash, an image or an
 //! identifier is given up after a few groups.
 
-use super::Map;
+use super::{line_end, line_start, Map};
 
 /// The shortest run decoded: 18 bytes of text, as long as the shortest tokens and a
 /// `user:password` worth a finding.
@@ -17,10 +17,6 @@ pub const MIN_RUN: usize = 24;
 /// Runs longer than this are decoded only up to it (an embedded file of many megabytes is
 /// read in its first 16 MiB).
 const MAX_RUN: usize = 16 << 20;
-
-/// How far before and after a run its line is kept around the decoded text, for rules that
-/// need their keyword (`password: <decoded>`).
-const CONTEXT: usize = 256;
 
 /// Not a base64 character.
 const NO: u8 = 0xff;
@@ -212,8 +208,8 @@ fn utf8_prefix(b: &[u8]) -> bool {
     }
 }
 
-/// The view of `bytes` in which `run` is replaced by its text, with up to [`CONTEXT`] bytes
-/// of its line on either side, and how the view maps back.
+/// The view of `bytes` in which `run` is replaced by its text, with up to
+/// [`super::CONTEXT`] bytes of its line on either side, and how the view maps back.
 pub fn view(bytes: &[u8], run: &Run) -> (Vec<u8>, Map) {
     let from = line_start(bytes, run.start);
     let to = line_end(bytes, run.end);
@@ -235,38 +231,12 @@ pub fn view(bytes: &[u8], run: &Run) -> (Vec<u8>, Map) {
     (view, map)
 }
 
-/// Where the context before `at` starts: its line's start, at most [`CONTEXT`] back.
-pub(super) fn line_start(bytes: &[u8], at: usize) -> usize {
-    let lo = at.saturating_sub(CONTEXT);
-    memchr::memrchr(b'\n', &bytes[lo..at]).map_or(lo, |i| lo + i + 1)
-}
-
-/// Where the context after `at` ends: its line's end, at most [`CONTEXT`] on.
-pub(super) fn line_end(bytes: &[u8], at: usize) -> usize {
-    let hi = (at + CONTEXT).min(bytes.len());
-    memchr::memchr(b'\n', &bytes[at..hi]).map_or(hi, |i| at + i)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn encode(b: &[u8]) -> String {
-        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut s = String::new();
-        for c in b.chunks(3) {
-            let n = c.len();
-            let v = (u32::from(c[0]) << 16)
-                | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-                | u32::from(*c.get(2).unwrap_or(&0));
-            for k in 0..=n {
-                s.push(A[(v >> (18 - 6 * k) & 63) as usize] as char);
-            }
-            for _ in n..3 {
-                s.push('=');
-            }
-        }
-        s
+        crate::testing::base64(b, false, true)
     }
 
     fn all(bytes: &[u8]) -> Vec<(usize, usize, String)> {

@@ -2,8 +2,8 @@
 //! and JavaScript strings), decoded where they occur: each stretch of a line that holds some
 //! becomes a view with them decoded, and the rest of the blob is left alone.
 
-use super::base64::{line_end, line_start};
 use super::Map;
+use super::{line_end, line_start};
 
 /// At most this many escapes of one blob are decoded (a bundle of escaped data is read in
 /// its first million).

@@ -17,7 +17,7 @@ pub mod base64;
 pub mod escapes;
 pub mod utf16;
 
-use crate::blob::{self, LineIndex};
+use crate::blob;
 use crate::engine::{relocate, BlobScan, Engine, Match, Scratch};
 use crate::source::{warn, SourceStats};
 use std::sync::atomic::AtomicU64;
@@ -62,6 +62,30 @@ impl Default for Limits {
 /// past it the rest is skipped with a warning.
 const MAX_VIEWS: usize = 10_000;
 
+/// The reported path of `member` inside the blob at `path`: `dist/app.zip!config/.env`.
+pub fn member_path(path: &str, member: &str) -> String {
+    format!("{path}!{member}")
+}
+
+/// Where a blob or member being decoded is: the blob's name (for warnings), the member's
+/// path inside it, and how many archives deep it lies.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    name: &'a str,
+    member: Option<&'a str>,
+    depth: u32,
+}
+
+impl At<'_> {
+    /// The name warnings give it.
+    fn shown(&self) -> String {
+        match self.member {
+            Some(m) => member_path(self.name, m),
+            None => self.name.to_string(),
+        }
+    }
+}
+
 /// What one blob gave: the matches in the blob itself (`member` is `None`) or in one member
 /// of it, named by its path inside (`b.jar!c.properties`).
 #[derive(Debug)]
@@ -89,44 +113,37 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    pub fn engine(&self) -> &'a Engine {
-        self.engine
+    /// Names what could not be decoded in a warning, counts it in the summary and lists it
+    /// among the skipped blobs.
+    fn skipped(&self, name: &str, reason: &'static str, why: &str) {
+        SourceStats::add(&self.stats.archive_warnings, 1);
+        self.stats.skip(name, reason);
+        warn(&format!("{name}: {why}"));
     }
 
     /// Scans one blob, named `name` in warnings, and everything decoded from it. Only the
     /// parts with matches (or inline-allowed ones) are returned.
     pub fn scan(&self, name: &str, bytes: &[u8], scratch: &mut Scratch) -> Vec<Part> {
         let mut parts = Vec::new();
-        self.blob(name, None, bytes, scratch, 0, &mut parts);
+        let at = At {
+            name,
+            member: None,
+            depth: 0,
+        };
+        self.blob(at, bytes, scratch, &mut parts);
         parts
     }
 
-    /// One blob or archive member at archive depth `depth`.
-    fn blob(
-        &self,
-        name: &str,
-        member: Option<&str>,
-        bytes: &[u8],
-        scratch: &mut Scratch,
-        depth: u32,
-        parts: &mut Vec<Part>,
-    ) {
+    /// One blob or archive member.
+    fn blob(&self, at: At, bytes: &[u8], scratch: &mut Scratch, parts: &mut Vec<Part>) {
+        let (name, member) = (at.name, at.member);
         if self.limits.archives {
             if let Some(kind) = blob::archive_kind(bytes) {
-                archive::open(self, kind, name, member, bytes, scratch, depth, parts);
+                archive::open(self, kind, at, bytes, scratch, parts);
                 return;
             }
         }
-        // UTF-16 has a byte-order mark or NULs; most text has neither, and is not looked at.
-        let head = &bytes[..bytes.len().min(blob::BINARY_SNIFF_LEN)];
-        let maybe_utf16 = matches!(head, [0xff, 0xfe, ..] | [0xfe, 0xff, ..])
-            || memchr::memchr(0, head).is_some();
-        let order = if maybe_utf16 {
-            blob::utf16_order(bytes)
-        } else {
-            None
-        };
-        let scan = match order {
+        let scan = match blob::utf16_order(bytes) {
             Some(order) => {
                 let text = utf16::transcode(bytes, order);
                 let mut scan = self.text(name, text.as_bytes(), scratch, 0);
@@ -193,32 +210,57 @@ impl<'a> Decoder<'a> {
         let overlap = |a: &Match, b: &Match| a.start < b.end && b.start < a.end;
         let mut all = raw;
         all.extend(found);
+        // The overlapping pairs, found by a sweep in order of start (not by trying every
+        // pair: a blob may have thousands of matches).
+        let mut by_start: Vec<usize> = (0..all.len()).collect();
+        by_start.sort_by_key(|&i| all[i].start);
+        let mut pairs = Vec::new();
+        for (k, &i) in by_start.iter().enumerate() {
+            for &j in &by_start[k + 1..] {
+                if all[j].start >= all[i].end {
+                    break;
+                }
+                if overlap(&all[i], &all[j]) {
+                    pairs.push((i.min(j), i.max(j)));
+                }
+            }
+        }
         // The blob's own first, then the decoded: on a tie the earlier one stays.
+        pairs.sort_unstable();
         let mut keep = vec![true; all.len()];
-        for i in 0..all.len() {
-            for j in i + 1..all.len() {
-                if keep[i] && keep[j] && overlap(&all[i], &all[j]) {
-                    if confidence(&all[j]) > confidence(&all[i]) {
-                        keep[i] = false;
-                    } else {
-                        keep[j] = false;
-                    }
+        for (i, j) in pairs {
+            if keep[i] && keep[j] {
+                if confidence(&all[j]) > confidence(&all[i]) {
+                    keep[i] = false;
+                } else {
+                    keep[j] = false;
                 }
             }
         }
         let mut hide: Vec<(usize, usize)> = all.iter().map(|m| (m.start, m.end)).collect();
         hide.sort_unstable();
         hide.dedup();
-        let lines = LineIndex::new(bytes);
-        let mut out: Vec<Match> = all
-            .iter()
-            .zip(keep)
-            .filter(|(_, k)| *k)
-            .map(|(m, _)| relocate(bytes, &lines, m, m.start, m.end, &hide))
-            .collect();
+        let kept = all.iter().zip(keep).filter(|(_, k)| *k).map(|(m, _)| m);
+        let mut out = relocate(bytes, &hide, kept);
         out.sort_by_key(|m| (m.start, m.end, m.rule));
         out
     }
+}
+
+/// How far before and after a decoded stretch its line is kept around it in its view, for
+/// rules that need their keyword (`password: <decoded>`).
+const CONTEXT: usize = 256;
+
+/// Where the context before `at` starts: its line's start, at most [`CONTEXT`] back.
+fn line_start(bytes: &[u8], at: usize) -> usize {
+    let lo = at.saturating_sub(CONTEXT);
+    memchr::memrchr(b'\n', &bytes[lo..at]).map_or(lo, |i| lo + i + 1)
+}
+
+/// Where the context after `at` ends: its line's end, at most [`CONTEXT`] on.
+fn line_end(bytes: &[u8], at: usize) -> usize {
+    let hi = (at + CONTEXT).min(bytes.len());
+    memchr::memchr(b'\n', &bytes[at..hi]).map_or(hi, |i| at + i)
 }
 
 /// How a view's offsets map back to the bytes it was decoded from: pieces in view order,
@@ -318,15 +360,5 @@ impl Map {
             }
         }
         out
-    }
-}
-
-impl Decoder<'_> {
-    /// Names what could not be decoded in a warning, counts it in the summary and lists it
-    /// among the skipped blobs.
-    fn skipped(&self, name: &str, reason: &'static str, why: &str) {
-        SourceStats::add(&self.stats.archive_warnings, 1);
-        self.stats.skip(name, reason);
-        warn(&format!("{name}: {why}"));
     }
 }

@@ -142,29 +142,33 @@ fn pieces(
     out
 }
 
-/// `m`, found in a decoded view of `bytes`, placed at `start..end` of `bytes` (where its
-/// encoded form lies): located there, with a snippet of `bytes` in which every span of `hide`
-/// (sorted by start) is masked. Its secret, checksum, entropy and decodings stay as found:
-/// `bytes[start..end]` is never shown as the secret, and is masked like one.
-pub fn relocate(
+/// Matches found in decoded views of `bytes`, each already placed at the span of `bytes`
+/// where its encoded form lies, located there: line, column and a snippet of `bytes` in which
+/// every span of `hide` (sorted by start) is masked. Their secrets, checksums, entropies and
+/// decodings stay as found: the encoded bytes are never shown as the secret, and are masked
+/// like one. The line index and the masks are built once for all of them.
+pub fn relocate<'m>(
     bytes: &[u8],
-    lines: &LineIndex,
-    m: &Match,
-    start: usize,
-    end: usize,
     hide: &[(usize, usize)],
-) -> Match {
+    matches: impl IntoIterator<Item = &'m Match>,
+) -> Vec<Match> {
+    let lines = LineIndex::new(bytes);
     let masks = Masks::new(bytes, hide);
-    let c = Candidate {
-        rule: m.rule,
-        start,
-        end,
-        checksum: m.checksum,
-        entropy: m.entropy,
-    };
-    Match {
-        secret: m.secret.clone(),
-        decoded: m.decoded.clone(),
-        ..locate(bytes, lines, c, &masks)
-    }
+    matches
+        .into_iter()
+        .map(|m| {
+            let c = Candidate {
+                rule: m.rule,
+                start: m.start,
+                end: m.end,
+                checksum: m.checksum,
+                entropy: m.entropy,
+            };
+            Match {
+                secret: m.secret.clone(),
+                decoded: m.decoded.clone(),
+                ..locate(bytes, &lines, c, &masks)
+            }
+        })
+        .collect()
 }

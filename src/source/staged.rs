@@ -111,6 +111,7 @@ pub fn scan(
         let added = if added_whole
             || delta.old_file().mode() == FileMode::Commit
             || crate::blob::is_binary(bytes)
+            || crate::blob::utf16_order(bytes).is_some()
         {
             Added::All
         } else {

@@ -8,6 +8,7 @@ mod baseline;
 pub use baseline::Baseline;
 
 use crate::config::Allowlist;
+pub use crate::decode::member_path;
 use crate::decode::Part;
 use crate::engine::{BlobScan, Engine, Match};
 use crate::finding::{self, Finding};
@@ -82,23 +83,23 @@ impl<'e> Collector<'e> {
     /// Labels the matches of the parts of one blob (see [`crate::decode`]): a member's with
     /// the member's path inside the blob's.
     pub fn add_parts(&self, parts: Vec<Part>, origin: &Origin) {
-        self.add_parts_where(parts, origin, |_, _| true);
+        self.add_parts_where(parts, origin, |_| true);
     }
 
-    /// [`Collector::add_parts`], keeping the matches that `keep(member, match)` keeps.
+    /// [`Collector::add_parts`], keeping the matches that `keep` keeps.
     pub fn add_parts_where(
         &self,
         parts: Vec<Part>,
         origin: &Origin,
-        keep: impl Fn(bool, &Match) -> bool,
+        keep: impl Fn(&Match) -> bool,
     ) {
         for part in parts {
             match &part.member {
                 Some(m) => {
                     let path = member_path(origin.path(), m);
-                    self.add_where(part.scan, &origin.member(&path), |x| keep(true, x));
+                    self.add_where(part.scan, &origin.member(&path), &keep);
                 }
-                None => self.add_where(part.scan, origin, |x| keep(false, x)),
+                None => self.add_where(part.scan, origin, &keep),
             }
         }
     }
@@ -108,11 +109,6 @@ impl<'e> Collector<'e> {
         let (findings, inline) = self.found.into_inner().unwrap_or_else(|p| p.into_inner());
         Outcome::new(findings, inline, stats, allow)
     }
-}
-
-/// The reported path of `member` inside the blob at `path`: `dist/app.zip!config/.env`.
-pub fn member_path(path: &str, member: &str) -> String {
-    format!("{path}!{member}")
 }
 
 /// Turns a match of `rule` into a finding at `origin`: the one place where a finding's path,

@@ -50,22 +50,7 @@ fn looks_regular(v: &[u8]) -> bool {
 }
 
 pub fn b64(data: &[u8], url: bool, pad: bool) -> String {
-    let alpha = if url { B64URL } else { B64 };
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let n = chunk.len();
-        let v = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= n {
-                out.push(alpha[((v >> (18 - 6 * i)) & 63) as usize] as char);
-            } else if pad {
-                out.push('=');
-            }
-        }
-    }
-    out
+    leakscan::testing::base64(data, url, pad)
 }
 
 fn radix(mut n: u64, alpha: &[u8], width: usize) -> String {
