@@ -29,6 +29,40 @@ pub enum Command {
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCmd),
+    /// What `--verify` may contact: `leakscan verify --list-endpoints` prints every host,
+    /// method and path, for firewall allow-lists.
+    Verify(VerifyCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyCmd {
+    /// Print every endpoint the binary can contact, one a line.
+    #[arg(long, required = true)]
+    pub list_endpoints: bool,
+}
+
+/// `--verify` and its bounds, for `scan` and `history` only (`staged` and `baseline` never
+/// verify).
+#[derive(Debug, Args, Clone)]
+pub struct VerifyArgs {
+    /// Ask each token's own provider whether it is live, with which scopes and expiry: one
+    /// request per distinct secret, to the provider's fixed https host. Off unless given;
+    /// LEAKSCAN_VERIFY=never forces it off.
+    #[arg(long)]
+    pub verify: bool,
+    /// Print the requests --verify would send (provider, method, host; never the secret) and
+    /// send nothing.
+    #[arg(long)]
+    pub verify_dry_run: bool,
+    /// Seconds each verification request may take.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub verify_timeout: u64,
+    /// Seconds all verification may take; checks not started by then are `unknown`.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub verify_budget: u64,
+    /// Verification requests in flight at once (at most two to any one host).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub verify_workers: usize,
 }
 
 #[derive(Debug, Args)]
@@ -38,6 +72,8 @@ pub struct ScanCmd {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
+    #[command(flatten)]
+    pub verify: VerifyArgs,
     /// Scan files that .gitignore/.ignore exclude (hidden files are always scanned; `.git/`
     /// never is).
     #[arg(long)]
@@ -67,6 +103,8 @@ pub struct HistoryCmd {
     /// [default: the one holding the current directory].
     #[arg(value_name = "REPO")]
     pub repo: Option<PathBuf>,
+    #[command(flatten)]
+    pub verify: VerifyArgs,
     #[command(flatten)]
     pub common: CommonArgs,
     /// Only commits reachable from B and not from A, e.g. `origin/main..HEAD` (what a pull

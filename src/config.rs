@@ -43,6 +43,10 @@ struct RawConfig {
     limits: Limits,
     #[serde(default)]
     rule: Vec<RuleSpec>,
+    /// Read only to be refused: a config can sit in the repository being scanned, so it
+    /// never turns verification on, adds hosts or defines requests.
+    #[serde(default)]
+    verify: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -200,6 +204,12 @@ impl Config {
     pub fn parse(file: &str, text: &str) -> Result<Config, LoadError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| rules::toml_error(file, text, &e))?;
         let err = |offset: usize, message: String| LoadError::at(file, text, offset, message);
+        if let Some(v) = &raw.verify {
+            return Err(err(
+                v.span().start,
+                "a [verify] table is not allowed in a config: a scanned repository's config could use it to send secrets out, so verification is set only on the command line (--verify) and in the environment; remove the table".to_string(),
+            ));
+        }
         let non_empty = |items: &[Spanned<String>], what: &str| -> Result<(), LoadError> {
             match items.iter().find(|s| s.get_ref().trim().is_empty()) {
                 Some(s) => Err(err(

@@ -72,6 +72,11 @@ pub struct CommitInfo {
     pub date: String,
     /// First line of the commit message.
     pub message: String,
+    /// The later of the author and committer times, in seconds since the epoch (0 when not
+    /// known): the token certainly existed when the commit was written, and author dates can
+    /// be set freely. Not reported.
+    #[serde(skip, default)]
+    pub time: i64,
 }
 
 /// One located match that survived the engine's filters.
@@ -115,6 +120,11 @@ pub struct Finding {
     /// The decodings applied to reach the secret, outermost first (`["base64"]`); empty
     /// when it was found in the bytes as they are.
     pub decoded: Vec<&'static str>,
+    /// What the token itself says, with no network (`None` for rules that find passwords,
+    /// keys and URLs rather than tokens of a known kind).
+    pub token: Option<crate::facts::Token>,
+    /// What its provider said, with `--verify`.
+    pub verification: Option<crate::verify::Verification>,
 }
 
 /// Text around a secret, kept in parts so that reporters can print it with the secret shown

@@ -15,6 +15,7 @@ pub mod cmd;
 pub mod config;
 pub mod decode;
 pub mod engine;
+pub mod facts;
 pub mod finding;
 pub mod report;
 pub mod rules;
@@ -23,3 +24,4 @@ pub mod source;
 #[doc(hidden)]
 pub mod testing;
 pub mod triage;
+pub mod verify;

@@ -101,6 +101,12 @@ impl Rng {
     }
 }
 
+/// A fake GitHub-style token (`ghp_`, `gho_`, ...): 30 characters from `seed` and a valid
+/// CRC32 checksum, as GitHub's own are made.
+pub fn github_token(prefix: &str, seed: u64) -> String {
+    crate::engine::validate::make_crc32_token(prefix, &Rng::new(seed).base62(30))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

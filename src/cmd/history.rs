@@ -26,7 +26,11 @@ pub fn history(cmd: HistoryCmd) -> Result<u8> {
         config_start(cmd.repo.as_deref(), top.as_deref()).as_deref(),
         top.as_deref(),
     );
-    let session = Session::new(&cmd.common.input, Reporting::of(&cmd.common), config)?;
+    let session = Session::new(
+        &cmd.common.input,
+        Reporting::of(&cmd.common).verifying(&cmd.verify)?,
+        config,
+    )?;
     let engine = &session.engine;
     let opts = git::HistoryOptions {
         range: cmd.range.clone(),
@@ -113,10 +117,20 @@ pub fn history(cmd: HistoryCmd) -> Result<u8> {
             }
         }
     }
-    let findings = triage::first_introductions(introduced)
+    let mut findings: Vec<_> = triage::first_introductions(introduced)
         .into_iter()
         .map(|(f, _)| f)
         .collect();
+    // A token whose provider caps its lifetime expired at the latest that long after the
+    // commit that introduced it.
+    let now = jiff::Timestamp::now().as_second();
+    for f in &mut findings {
+        if let (Some(t), Some(c)) = (f.token.as_mut(), &f.commit) {
+            if c.time > 0 {
+                crate::facts::bound_by_commit(t, &f.rule_id, c.time, now);
+            }
+        }
+    }
     if !session.quiet {
         eprintln!(
             "leakscan: history: {} commits, {} distinct blobs at {} paths",
@@ -172,6 +186,7 @@ fn commit_of(plan: &git::Plan, order: u32) -> Cow<'_, CommitInfo> {
             email: String::new(),
             date: String::new(),
             message: String::new(),
+            time: 0,
         }),
     }
 }

@@ -46,5 +46,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::InstallHook(cmd) => hook::install_hook(cmd),
         Command::Rules(RulesCmd::List { config, format }) => rules::list(config, format),
         Command::Rules(RulesCmd::Check { files }) => rules::check(&files),
+        Command::Verify(_) => {
+            print!("{}", crate::verify::providers::endpoints());
+            Ok(0)
+        }
     }
 }

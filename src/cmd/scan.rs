@@ -16,7 +16,7 @@ pub fn scan(cmd: ScanCmd) -> Result<u8> {
         &cmd.paths,
         cmd.no_ignore,
         &cmd.common.input,
-        Reporting::of(&cmd.common),
+        Reporting::of(&cmd.common).verifying(&cmd.verify)?,
     )
 }
 
@@ -29,6 +29,7 @@ pub fn baseline(cmd: BaselineCmd) -> Result<u8> {
         exit_code: 0,
         color: ColorChoice::Never,
         baseline: None,
+        verify: None,
     };
     files(&cmd.paths, cmd.no_ignore, &cmd.input, reporting)
 }

@@ -2,7 +2,7 @@
 //! engine, the baseline, the limits. Finish: the baseline, sort, report and summary, and the
 //! exit code. A command only wires its source between the two.
 
-use crate::cli::{ColorChoice, CommonArgs, InputArgs};
+use crate::cli::{ColorChoice, CommonArgs, InputArgs, VerifyArgs};
 use crate::config::Config;
 use crate::decode::{self, Decoder};
 use crate::engine::Engine;
@@ -11,10 +11,11 @@ use crate::rules;
 use crate::source::anchor::ConfigChoice;
 use crate::source::{self, Policy, SourceStats};
 use crate::triage::{self, Baseline, Outcome};
+use crate::verify;
 use anyhow::{bail, Context, Result};
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Default `--max-file-size`: 100 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 << 20;
@@ -28,6 +29,8 @@ pub struct Reporting {
     pub exit_code: u8,
     pub color: ColorChoice,
     pub baseline: Option<PathBuf>,
+    /// `--verify`, when asked for and allowed.
+    pub verify: Option<verify::Options>,
 }
 
 impl Reporting {
@@ -39,7 +42,49 @@ impl Reporting {
             exit_code: common.exit_code,
             color: common.color,
             baseline: common.baseline.clone(),
+            verify: None,
         }
+    }
+
+    /// With the verification `--verify` / `--verify-dry-run` ask for. `LEAKSCAN_VERIFY=never`
+    /// turns it off (said on stderr); a test endpoint that is not loopback, or a build without
+    /// network code, is an error.
+    pub fn verifying(mut self, a: &VerifyArgs) -> Result<Reporting> {
+        if !a.verify && !a.verify_dry_run {
+            return Ok(self);
+        }
+        if verify::forbidden_by_env() {
+            eprintln!(
+                "leakscan: verification is off: {}=never overrides --verify",
+                verify::ENV_SWITCH
+            );
+            return Ok(self);
+        }
+        if !cfg!(feature = "verify") && !a.verify_dry_run {
+            bail!("--verify: this leakscan was built without the `verify` feature, so it cannot make requests; use a default build");
+        }
+        let test_endpoint = match std::env::var(verify::ENV_ENDPOINT) {
+            Ok(v) if !v.is_empty() => {
+                let e = verify::test_endpoint(&v).map_err(anyhow::Error::msg)?;
+                eprintln!(
+                    "leakscan: warning: {}={e}: every verification request goes to that test server, not to the providers",
+                    verify::ENV_ENDPOINT
+                );
+                Some(e)
+            }
+            _ => None,
+        };
+        if a.verify_timeout == 0 || a.verify_workers == 0 {
+            bail!("--verify-timeout and --verify-workers must be at least 1");
+        }
+        self.verify = Some(verify::Options {
+            dry_run: a.verify_dry_run,
+            timeout: Duration::from_secs(a.verify_timeout),
+            budget: Duration::from_secs(a.verify_budget),
+            workers: a.verify_workers,
+            test_endpoint,
+        });
+        Ok(self)
     }
 }
 
@@ -170,6 +215,11 @@ impl Session {
             .apply(&mut outcome.findings, &mut outcome.suppressed);
         triage::sort_and_dedup(&mut outcome.findings);
         let r = &self.reporting;
+        // Only what is reported is verified: after allowlists, the baseline and dedup.
+        let verified = r
+            .verify
+            .as_ref()
+            .map(|v| verify::run(&mut outcome.findings, v));
         let color = match r.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -205,6 +255,9 @@ impl Session {
         let elapsed = self.started.elapsed();
         if !self.quiet {
             eprintln!("{}", summary::line(outcome, elapsed));
+            if let Some(v) = &verified {
+                eprintln!("{}", v.line());
+            }
         }
         if let Some(path) = &self.stats {
             let text = serde_json::to_string_pretty(&summary::json(outcome, elapsed))?;

@@ -55,6 +55,9 @@ pub struct Engine {
 /// How far around a candidate the public-value check looks (a Firebase config object).
 const PUBLIC_CONTEXT: usize = 400;
 
+/// How far before a secret its token facts may look (a SAS's parameters).
+const FACTS_CONTEXT: usize = 600;
+
 /// Per-thread reusable state.
 #[derive(Default)]
 pub struct Scratch {
@@ -99,6 +102,8 @@ pub struct Match {
     /// The decodings applied to the blob's bytes to reach the secret, outermost first (set
     /// by `decode`; the engine itself only ever sees bytes).
     pub decoded: Vec<&'static str>,
+    /// What the token itself says (kind, lifetime, expiry, scope), with no network.
+    pub token: Option<crate::facts::Token>,
 }
 
 /// What one blob produced.
@@ -226,9 +231,24 @@ impl Engine {
                 out.inline_allowed += 1;
                 continue;
             }
-            out.matches.push(locate(bytes, &lines, c, &masks));
+            let mut m = locate(bytes, &lines, c, &masks);
+            m.token = self.token_facts(bytes, &m);
+            out.matches.push(m);
         }
         out
+    }
+
+    /// The offline facts of `m`'s token; the line before the secret is read too (a SAS's
+    /// parameters precede its signature).
+    fn token_facts(&self, bytes: &[u8], m: &Match) -> Option<crate::facts::Token> {
+        let from = m.start.saturating_sub(FACTS_CONTEXT);
+        let before = &bytes[from..m.start];
+        let line = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(before, |i| &before[i + 1..]);
+        let now = jiff::Timestamp::now().as_second();
+        crate::facts::offline(&self.rules[m.rule].id, &m.secret, line, now)
     }
 
     /// True when `secret` is a token that a high-confidence rule of its own looks for: such a

@@ -69,6 +69,7 @@ pub(super) fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate, masks: &Mask
             after: pieces(bytes, c.end, after_end, spans, own),
         },
         decoded: Vec::new(),
+        token: None,
     }
 }
 
@@ -167,6 +168,7 @@ pub fn relocate<'m>(
             Match {
                 secret: m.secret.clone(),
                 decoded: m.decoded.clone(),
+                token: m.token.clone(),
                 ..locate(bytes, &lines, c, &masks)
             }
         })

@@ -2,7 +2,9 @@
 //! Fields may be added, never renamed.
 
 use super::Options;
+use crate::facts::Token;
 use crate::finding::{Checksum, CommitInfo, Confidence, Finding, Severity};
+use crate::verify::Verification;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -30,6 +32,10 @@ pub struct JsonFinding<'a> {
     pub occurrences: Option<usize>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub decoded: &'a [&'static str],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<&'a Token>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<&'a Verification>,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -54,6 +60,8 @@ impl<'a> JsonFinding<'a> {
             commit: f.commit.as_ref(),
             occurrences: f.occurrences,
             decoded: &f.decoded,
+            token: f.token.as_ref(),
+            verification: f.verification.as_ref(),
         }
     }
 }

@@ -155,6 +155,20 @@ struct ResultProperties<'a> {
     commit: Option<&'a crate::finding::CommitInfo>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     decoded: &'a [&'static str],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a crate::facts::Token>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<&'a crate::verify::Verification>,
+}
+
+/// A result's level: a token its provider called live is an error whatever the rule's
+/// severity; a dead one a note.
+fn result_level(f: &crate::finding::Finding) -> &'static str {
+    match f.verification.as_ref().map(|v| v.status) {
+        Some(crate::verify::Status::Live) => "error",
+        Some(s) if s.dead() => "note",
+        _ => level(f.severity),
+    }
 }
 
 fn level(s: Severity) -> &'static str {
@@ -334,10 +348,13 @@ pub fn write(
                 let short: String = c.id.chars().take(12).collect();
                 text.push_str(&format!(" Introduced in commit {short} by {}.", c.author));
             }
+            if let Some(v) = &f.verification {
+                text = format!("Verified {}. {text}", v.describe());
+            }
             SarifResult {
                 rule_id: &f.rule_id,
                 rule_index: rule_index.get(f.rule_id.as_str()).copied().unwrap_or(0),
-                level: level(f.severity),
+                level: result_level(f),
                 message: Text { text },
                 locations: vec![Location {
                     physical_location: PhysicalLocation {
@@ -366,6 +383,8 @@ pub fn write(
                     checksum: f.checksum,
                     commit: f.commit.as_ref(),
                     decoded: &f.decoded,
+                    token: f.token.as_ref(),
+                    verification: f.verification.as_ref(),
                 },
             }
         })

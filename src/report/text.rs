@@ -60,6 +60,12 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: Options) -> io::Re
             )?;
         }
         writeln!(out, "  | {}", f.shown_snippet(opts.show_secrets).trim())?;
+        if let Some(t) = &f.token {
+            writeln!(out, "  = token: {}", t.describe())?;
+        }
+        if let Some(v) = &f.verification {
+            writeln!(out, "  = verified: {}", v.describe())?;
+        }
         writeln!(out, "  = fix: {}", f.remediation)?;
         writeln!(out)?;
     }

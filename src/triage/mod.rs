@@ -152,6 +152,8 @@ pub fn label(rule: &Rule, m: &Match, origin: &Origin) -> Finding {
         commit,
         occurrences: None,
         decoded: m.decoded.clone(),
+        token: m.token.clone(),
+        verification: None,
     }
 }
 

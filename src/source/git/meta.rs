@@ -21,6 +21,7 @@ pub fn commit_info(c: &git2::Commit) -> CommitInfo {
         email: text(author.email_bytes()),
         date: rfc3339(author.when().seconds(), author.when().offset_minutes()),
         message: text(first),
+        time: author.when().seconds().max(c.committer().when().seconds()),
     }
 }
 

@@ -196,6 +196,7 @@ pub fn plan(repo: &Repository, opts: &HistoryOptions, policy: &Policy) -> Result
             email: String::new(),
             date: String::new(),
             message: escape_control(&format!("{name} points at a {kind}, not a commit")),
+            time: 0,
         }));
         messages.push(String::new());
         index.record(commit, entries, policy);

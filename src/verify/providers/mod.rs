@@ -1,0 +1,292 @@
+//! The verifiers: for each provider, which rules it checks, the exact token shape it accepts,
+//! the one request it makes, and how it reads the answer. All pure: the transport is
+//! elsewhere, so every plan and every answer can be tested without a network.
+
+mod apis;
+mod git;
+
+use super::Status;
+use std::fmt;
+
+/// A secret that never prints: `Debug` and `Display` show only its length.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({} bytes, redacted)", self.0.len())
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("********")
+    }
+}
+
+/// One planned request. The credential travels only in `auth` (a header); `path` holds no
+/// part of it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: &'static str,
+    pub host: &'static str,
+    pub path: &'static str,
+    /// Other headers (never secret).
+    pub headers: Vec<(&'static str, &'static str)>,
+    /// The credential header: its name and value (`Bearer <token>`, or the token).
+    pub auth: (&'static str, Secret),
+}
+
+impl Request {
+    /// `GET https://api.github.com/user`, as reports and the dry run show it.
+    pub fn shown(&self) -> String {
+        format!("{} https://{}{}", self.method, self.host, self.path)
+    }
+}
+
+/// An answer, as far as a verifier reads it: the status, the headers it may look at (names
+/// lower-cased), and at most [`MAX_BODY`] bytes of body.
+#[derive(Clone, Debug, Default)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Bodies are read up to 64 KiB; identity answers are far smaller.
+pub const MAX_BODY: u64 = 64 << 10;
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// `Retry-After` in seconds, when given as a number.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.header("retry-after")?.trim().parse().ok()
+    }
+}
+
+/// What a verifier read from an answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub status: Status,
+    pub reason: &'static str,
+    pub scopes: Option<Vec<String>>,
+    pub expires_at: Option<String>,
+    pub account: Option<String>,
+}
+
+impl Verdict {
+    pub fn new(status: Status, reason: &'static str) -> Verdict {
+        Verdict {
+            status,
+            reason,
+            scopes: None,
+            expires_at: None,
+            account: None,
+        }
+    }
+
+    fn live() -> Verdict {
+        Verdict::new(Status::Live, "ok")
+    }
+
+    fn account(mut self, a: Option<String>) -> Verdict {
+        self.account = a.map(|s| clip(&s));
+        self
+    }
+
+    fn scopes(mut self, s: Option<Vec<String>>) -> Verdict {
+        self.scopes = s.map(|v| v.iter().take(100).map(|x| clip(x)).collect());
+        self
+    }
+}
+
+/// What to do with one secret.
+#[derive(Debug)]
+pub enum Plan {
+    Send(Request),
+    /// Not checked, and why (`side_effect`, `policy`, ...), with the status to report.
+    Skip(Status, &'static str),
+}
+
+/// One provider's verifier.
+pub struct Verifier {
+    /// `github`, `gitlab`, ...
+    pub id: &'static str,
+    /// The rules whose findings it checks.
+    pub rules: &'static [&'static str],
+    /// The only host it contacts.
+    pub host: &'static str,
+    /// Every (method, path) it may send, for `--list-endpoints` and the transport's check.
+    pub endpoints: &'static [(&'static str, &'static str)],
+    /// The plan for a secret of one of `rules`: `None` when the secret does not have the
+    /// provider's exact token shape (it is then never sent).
+    pub plan: fn(rule: &str, secret: &str) -> Option<Plan>,
+    /// Reads an answer to the plan's request (after [`common`] found nothing to say).
+    pub classify: fn(rule: &str, r: &Response) -> Verdict,
+}
+
+/// Every verifier the binary has.
+pub static VERIFIERS: &[Verifier] = &[
+    git::GITHUB,
+    git::GITLAB,
+    apis::NPM,
+    apis::SLACK,
+    apis::OPENAI,
+    apis::ANTHROPIC,
+    apis::HUGGINGFACE,
+    apis::STRIPE,
+    apis::SENDGRID,
+    apis::DIGITALOCEAN,
+];
+
+/// Every endpoint the binary can contact, a line each (`leakscan verify --list-endpoints`).
+pub fn endpoints() -> String {
+    let mut out = String::new();
+    for v in VERIFIERS {
+        for (method, path) in v.endpoints {
+            out.push_str(&format!(
+                "{:<13} {method:<4} https://{}{path}\n",
+                v.id, v.host
+            ));
+        }
+    }
+    if !cfg!(feature = "verify") {
+        out.push_str("(this build has no network code: --verify cannot send any of these)\n");
+    }
+    out
+}
+
+/// The verifier for a rule, if there is one.
+pub fn for_rule(rule: &str) -> Option<&'static Verifier> {
+    VERIFIERS.iter().find(|v| v.rules.contains(&rule))
+}
+
+/// What every provider's answer means before its own reading: a redirect, a rate limit or a
+/// server error is never a verdict on the token.
+pub fn common(r: &Response) -> Option<Verdict> {
+    let limited = r.status == 429
+        || (r.status == 403
+            && (r.header("x-ratelimit-remaining").map(str::trim) == Some("0")
+                || r.header("retry-after").is_some()
+                || String::from_utf8_lossy(&r.body)
+                    .to_ascii_lowercase()
+                    .contains("rate limit")));
+    if limited {
+        return Some(Verdict::new(Status::Unknown, "rate_limited"));
+    }
+    match r.status {
+        300..=399 => Some(Verdict::new(Status::Unknown, "redirect")),
+        500..=599 => Some(Verdict::new(Status::Unknown, "server_error")),
+        _ => None,
+    }
+}
+
+/// The verdict on an answer: [`common`] first, then the verifier. A 429 that a verifier
+/// reads as a definite verdict is one (OpenAI's `insufficient_quota` answers a valid key
+/// without credit); any other 429 is a rate limit.
+pub fn classify(v: &Verifier, rule: &str, r: &Response) -> Verdict {
+    if r.status == 429 {
+        let own = (v.classify)(rule, r);
+        if own.status != Status::Unknown {
+            return own;
+        }
+    }
+    common(r).unwrap_or_else(|| (v.classify)(rule, r))
+}
+
+/// A bearer credential header.
+fn bearer(secret: &str) -> (&'static str, Secret) {
+    ("Authorization", Secret(format!("Bearer {secret}")))
+}
+
+/// A plain GET with a credential header.
+fn get(host: &'static str, path: &'static str, auth: (&'static str, Secret)) -> Plan {
+    Plan::Send(Request {
+        method: "GET",
+        host,
+        path,
+        headers: vec![("Accept", "application/json")],
+        auth,
+    })
+}
+
+/// The usual reading of an answer: 2xx live (with what `live` takes from it), 401 invalid,
+/// anything else unknown.
+fn usual(r: &Response, live: impl FnOnce(&Response) -> Verdict) -> Verdict {
+    match r.status {
+        200..=299 => live(r),
+        401 => Verdict::new(Status::Invalid, "unauthorized"),
+        _ => Verdict::new(Status::Unknown, "unexpected_status"),
+    }
+}
+
+/// A JSON string field at `path` (`["auth", "accessToken", "role"]`).
+fn text_at(v: &serde_json::Value, path: &[&str]) -> Option<String> {
+    let mut v = v;
+    for k in path {
+        v = v.get(k)?;
+    }
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A comma-separated scopes header as a list (`repo, workflow`).
+fn scope_list(h: &str) -> Vec<String> {
+    h.split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Values from answers are cut to 100 characters and stripped of control characters.
+fn clip(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).take(100).collect()
+}
+
+/// True when every byte of `s` is in `ok` and its length is in `len`.
+fn shaped(s: &str, len: std::ops::RangeInclusive<usize>, ok: impl Fn(u8) -> bool) -> bool {
+    len.contains(&s.len()) && s.bytes().all(ok)
+}
+
+fn alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+fn word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// An answer's date (`2027-03-31`, `2027-03-31T00:00:00Z`, `2021-10-07 19:07:53 UTC`,
+/// `2027-03-31 00:00:00 +0900`) as RFC 3339 UTC.
+fn utc(s: &str) -> Option<String> {
+    use jiff::{civil::Date, fmt::strtime, Timestamp};
+    let s = s.trim();
+    let ts = if let Ok(t) = s.parse::<Timestamp>() {
+        t
+    } else if let Ok(d) = s.parse::<Date>() {
+        d.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp()
+    } else {
+        let s = s.replace(" UTC", " +0000");
+        strtime::parse("%Y-%m-%d %H:%M:%S %z", &s)
+            .ok()?
+            .to_timestamp()
+            .ok()?
+    };
+    Some(Timestamp::from_second(ts.as_second()).ok()?.to_string())
+}
+
+#[cfg(test)]
+mod tests;
