@@ -14,7 +14,14 @@ use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-const TARGETS: &[&str] = &["engine", "config", "baseline", "prefilter", "decode"];
+const TARGETS: &[&str] = &[
+    "engine",
+    "config",
+    "baseline",
+    "prefilter",
+    "decode",
+    "facts",
+];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -28,6 +35,7 @@ fn check(target: &str, bytes: &[u8]) {
         "baseline" => checks::check_baseline(&String::from_utf8_lossy(bytes)),
         "prefilter" => checks::check_prefilter(bytes),
         "decode" => checks::check_decode(bytes),
+        "facts" => checks::check_facts(bytes),
         _ => panic!("no fuzz target {target:?} (known: {TARGETS:?})"),
     }
 }
@@ -411,6 +419,47 @@ fn regenerate_seeds() {
     ];
     for (name, bytes) in &decode {
         write("decode", name, bytes);
+    }
+
+    // Token facts: a JWT, a PyPI macaroon with current and legacy caveats, a SAS query, an
+    // AWS key id, and a provider's answer (two status bytes, then the body).
+    let url64 = |b: &[u8]| leakscan::testing::base64(b, true, false);
+    let jwt = format!(
+        "{}.{}.{}",
+        url64(br#"{"alg":"HS256"}"#),
+        url64(br#"{"exp":1600000000,"iss":"https://issuer.test","role":"service_role"}"#),
+        url64(&[7; 32])
+    );
+    let mut macaroon = vec![2u8, 1, 8];
+    macaroon.extend_from_slice(b"pypi.org");
+    macaroon.extend_from_slice(&[2, 4, b'i', b'd', b'0', b'1', 0]);
+    for caveat in [
+        &br#"[0,1700000000,1690000000]"#[..],
+        br#"[1,["sample"]]"#,
+        br#"{"version": 1, "permissions": "user"}"#,
+    ] {
+        macaroon.push(2);
+        macaroon.push(caveat.len() as u8);
+        macaroon.extend_from_slice(caveat);
+        macaroon.push(0);
+    }
+    macaroon.extend_from_slice(&[0, 6, 32]);
+    macaroon.extend_from_slice(&[9; 32]);
+    let facts: Vec<(&str, Vec<u8>)> = vec![
+        ("jwt.txt", jwt.into_bytes()),
+        ("pypi.txt", format!("pypi-{}", url64(&macaroon)).into_bytes()),
+        (
+            "sas.txt",
+            b"sv=2022-11-02&ss=b&srt=co&sp=rwdl&se=2026-01-01T00:00:00Z&st=2025-12-01T00%3A00Z&si=p&sig=c2ln".to_vec(),
+        ),
+        ("aws.txt", format!("{}{}", "AKIA", "QYLPMN5HQ3K7WZ2R").into_bytes()),
+        (
+            "answer.bin",
+            [&[100u8, 0][..], br#"{"login":"octocat","ok":true,"scopes":["a"],"auth":{"accessToken":{"role":"read"}}}"#].concat(),
+        ),
+    ];
+    for (name, bytes) in &facts {
+        write("facts", name, bytes);
     }
 
     // The engine's dictionary: every built-in keyword, so that libFuzzer plants them.

@@ -496,3 +496,105 @@ fn list_endpoints_names_every_host() {
         assert!(r.stdout.contains(host), "{host}: {}", r.stdout);
     }
 }
+
+#[test]
+fn at_most_two_requests_per_host_and_the_budget_bounds_the_run() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let fake = {
+        let (now, most) = (now.clone(), most.clone());
+        Fake::start(move |_, _| {
+            let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(n, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(400));
+            now.fetch_sub(1, Ordering::SeqCst);
+            ok(r#"{"login":"x"}"#, vec![])
+        })
+    };
+    let tree = Tree::new();
+    for i in 0..6 {
+        tree.write(
+            &format!("f{i}.env"),
+            format!("TOKEN={}\n", github_pat(9600 + i)),
+        );
+    }
+    let r = run(
+        &tree,
+        Some(&fake),
+        &[
+            "scan",
+            ".",
+            "--verify",
+            "--verify-workers",
+            "6",
+            "-f",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(json(&r)
+        .iter()
+        .all(|f| f["verification"]["status"] == "live"));
+    assert_eq!(fake.seen().len(), 6);
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        2,
+        "requests in flight to one host"
+    );
+
+    // A budget of one second: two checks at a time, 400 ms each, so the last ones never
+    // start and are unknown, not dead.
+    let r = run(
+        &tree,
+        Some(&fake),
+        &[
+            "scan",
+            ".",
+            "--verify",
+            "--verify-budget",
+            "1",
+            "-f",
+            "json",
+        ],
+        &[],
+    );
+    let findings = json(&r);
+    let exhausted = findings
+        .iter()
+        .filter(|f| f["verification"]["reason"] == "budget_exhausted")
+        .count();
+    assert!(exhausted >= 1, "{findings:?}");
+    assert!(
+        findings
+            .iter()
+            .all(|f| ["live", "unknown"]
+                .contains(&f["verification"]["status"].as_str().unwrap_or("")))
+    );
+}
+
+#[test]
+fn history_verifies_each_distinct_secret_once() {
+    let token = github_pat(9701);
+    let fake = github(token.clone(), String::new(), String::new());
+    let repo = common::git::Repo::new();
+    repo.write("a.env", format!("T={token}\n"));
+    repo.commit("one");
+    repo.write("b.env", format!("T={token}\n"));
+    repo.commit("two");
+    let tree = Tree::new();
+    let dir = repo.dir.to_string_lossy().into_owned();
+    let r = run(
+        &tree,
+        Some(&fake),
+        &["history", &dir, "--verify", "-f", "json"],
+        &[],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let findings = json(&r);
+    assert_eq!(findings.len(), 2);
+    assert!(findings
+        .iter()
+        .all(|f| f["verification"]["status"] == "live"));
+    assert_eq!(fake.seen().len(), 1);
+}

@@ -421,3 +421,70 @@ pub fn check_decode(bytes: &[u8]) {
         }
     }
 }
+
+/// Target `facts`: arbitrary text through the offline token decoders (JWT, PyPI macaroon,
+/// SAS, AWS key id) and arbitrary answers through every verifier's reading. No panic; what
+/// they keep from the input is capped and free of control characters, so it can be printed.
+pub fn check_facts(bytes: &[u8]) {
+    use leakscan::facts;
+    use leakscan::verify::providers::{self, Response, VERIFIERS};
+    let text = String::from_utf8_lossy(bytes);
+    let printable = |s: &str| {
+        assert!(
+            s.chars().count() <= 300,
+            "a kept string is not capped: {s:?}"
+        );
+        assert!(
+            !s.chars().any(char::is_control),
+            "a control character kept: {s:?}"
+        );
+    };
+    if let Some(j) = facts::jwt::claims(&text) {
+        j.iss.as_deref().map(printable);
+        j.role.as_deref().map(printable);
+    }
+    let _ = facts::macaroon::pypi(&text);
+    let _ = facts::macaroon::pypi(&format!("pypi-{text}"));
+    let _ = facts::sas::parse(&text);
+    let _ = facts::aws::account_id(&text);
+    for rule in [
+        "jwt",
+        "pypi-upload-token",
+        "azure-sas-token",
+        "aws-access-key-id",
+    ] {
+        if let Some(t) = facts::offline(rule, &text, bytes, 1_800_000_000) {
+            t.scope.as_deref().map(printable);
+            t.issuer.as_deref().map(printable);
+            assert_eq!(t.expired.is_some(), t.expires_at.is_some());
+        }
+    }
+    // The first two bytes are the status; the rest is the body, also offered as headers.
+    let status = match bytes {
+        [a, b, ..] => 100 + u16::from_le_bytes([*a, *b]) % 500,
+        _ => 200,
+    };
+    let body = bytes.get(2..).unwrap_or_default().to_vec();
+    let value = String::from_utf8_lossy(&body).into_owned();
+    let r = Response {
+        status,
+        headers: [
+            "x-oauth-scopes",
+            "github-authentication-token-expiration",
+            "retry-after",
+        ]
+        .iter()
+        .map(|h| (h.to_string(), value.clone()))
+        .collect(),
+        body,
+    };
+    for v in VERIFIERS {
+        for rule in v.rules {
+            let verdict = providers::classify(v, rule, &r);
+            verdict.account.as_deref().map(printable);
+            for s in verdict.scopes.iter().flatten() {
+                printable(s);
+            }
+        }
+    }
+}

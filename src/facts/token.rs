@@ -353,3 +353,6 @@ fn max_lifetime_bound(rule: &str, committed: i64) -> Option<i64> {
     };
     Some(committed.saturating_add(lifetime))
 }
+
+#[cfg(test)]
+mod tests;

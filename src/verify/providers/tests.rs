@@ -29,7 +29,7 @@ fn samples() -> Vec<(&'static str, String)> {
             "github-pat-fine-grained",
             format!("github_pat_{}_{}", &a36[..22], "x".repeat(59)),
         ),
-        ("gitlab-pat", "glpat-AbCdEfGhIjKlMnOpQrSt".to_string()),
+        ("gitlab-pat", format!("glpat-{}", &a36[..20])),
         ("npm-access-token", format!("npm_{a36}")),
         (
             "slack-bot-token",
