@@ -543,8 +543,14 @@ fn at_most_two_requests_per_host_and_the_budget_bounds_the_run() {
         "requests in flight to one host"
     );
 
-    // A budget of one second: two checks at a time, 400 ms each, so the last ones never
-    // start and are unknown, not dead.
+    // A budget of one second: two checks at a time, 400 ms each, so of twelve the last ones
+    // never start and are unknown, not dead.
+    for i in 6..12 {
+        tree.write(
+            &format!("f{i}.env"),
+            format!("TOKEN={}\n", github_pat(9600 + i)),
+        );
+    }
     let r = run(
         &tree,
         Some(&fake),
