@@ -604,3 +604,98 @@ fn history_verifies_each_distinct_secret_once() {
         .all(|f| f["verification"]["status"] == "live"));
     assert_eq!(fake.seen().len(), 1);
 }
+
+#[test]
+fn every_status_from_answers_like_gitlab_and_slack_give() {
+    let rng = |seed| leakscan::testing::Rng::new(seed).base62(20);
+    let (live, expired, revoked) = (
+        format!("glpat-{}", rng(1)),
+        format!("glpat-{}", rng(2)),
+        format!("glpat-{}", rng(3)),
+    );
+    let slack_revoked = format!(
+        "xoxb-{}-{}-{}",
+        "3829104756",
+        "5017263948",
+        leakscan::testing::Rng::new(4).base62(24)
+    );
+    let refresh = leakscan::testing::github_token("ghr_", 5);
+    let fake = {
+        let (live, expired, revoked, slack_revoked) = (
+            live.clone(),
+            expired.clone(),
+            revoked.clone(),
+            slack_revoked.clone(),
+        );
+        Fake::start(move |url, headers| {
+            let private = headers
+                .iter()
+                .find(|(k, _)| k == "private-token")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            match url {
+                "/gitlab.com/api/v4/personal_access_tokens/self" if private == live => ok(
+                    r#"{"active":true,"revoked":false,"scopes":["api"],"user_id":7,"expires_at":"2027-02-01"}"#,
+                    vec![],
+                ),
+                "/gitlab.com/api/v4/personal_access_tokens/self" if private == expired => status(
+                    401,
+                    r#"{"error":"invalid_token","error_description":"Token is expired. You can either do re-authorization or token refresh."}"#,
+                    vec![],
+                ),
+                "/gitlab.com/api/v4/personal_access_tokens/self" if private == revoked => status(
+                    401,
+                    r#"{"error":"invalid_token","error_description":"Token was revoked. You have to re-authorize from the user."}"#,
+                    vec![],
+                ),
+                "/slack.com/api/auth.test" if bearer(headers) == slack_revoked => {
+                    ok(r#"{"ok":false,"error":"token_revoked"}"#, vec![])
+                }
+                _ => status(500, "", vec![]),
+            }
+        })
+    };
+    let tree = Tree::new();
+    for (i, t) in [&live, &expired, &revoked, &slack_revoked, &refresh]
+        .iter()
+        .enumerate()
+    {
+        tree.write(&format!("f{i}.env"), format!("TOKEN={t}\n"));
+    }
+    let r = run(
+        &tree,
+        Some(&fake),
+        &["scan", ".", "--verify", "-f", "json"],
+        &[],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let findings = json(&r);
+    let got = |i: usize| {
+        let f = findings
+            .iter()
+            .find(|f| f["path"] == format!("f{i}.env").as_str())
+            .unwrap_or_else(|| panic!("no finding in f{i}.env: {findings:?}"));
+        let v = &f["verification"];
+        (
+            v["status"].as_str().unwrap_or("").to_string(),
+            v["reason"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    assert_eq!(got(0), ("live".into(), "ok".into()));
+    assert_eq!(got(1), ("expired".into(), "provider".into()));
+    assert_eq!(got(2), ("revoked".into(), "provider".into()));
+    assert_eq!(got(3), ("revoked".into(), "provider".into()));
+    assert_eq!(got(4), ("skipped".into(), "side_effect".into()));
+    let live_v = &findings.iter().find(|f| f["path"] == "f0.env").expect("f0")["verification"];
+    assert_eq!(live_v["scopes"], serde_json::json!(["api"]));
+    assert_eq!(live_v["expires_at"], "2027-02-01T00:00:00Z");
+    // The refresh token was never sent: four requests, the POST without a body.
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert!(seen
+        .iter()
+        .any(|s| s.method == "POST" && s.url == "/slack.com/api/auth.test"));
+    for t in [&live, &expired, &revoked, &slack_revoked, &refresh] {
+        assert!(!r.stdout.contains(t.as_str()) && !r.stderr.contains(t.as_str()));
+    }
+}
