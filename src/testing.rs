@@ -107,6 +107,45 @@ pub fn github_token(prefix: &str, seed: u64) -> String {
     crate::engine::validate::make_crc32_token(prefix, &Rng::new(seed).base62(30))
 }
 
+/// A macaroon v2 field: its tag and length (LEB128 varints), then its data.
+pub fn macaroon_field(out: &mut Vec<u8>, tag: u64, data: &[u8]) {
+    let varint = |out: &mut Vec<u8>, mut v: u64| loop {
+        let low = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(low);
+            return;
+        }
+        out.push(low | 0x80);
+    };
+    varint(out, tag);
+    varint(out, data.len() as u64);
+    out.extend_from_slice(data);
+}
+
+/// A v2 macaroon from `pypi.org` with these first-party caveats (JSON each), as PyPI API
+/// tokens carry: location (tag 1), identifier (2), end of section (0), a section for each
+/// caveat, an end, and a signature (6).
+pub fn pypi_macaroon(caveats: &[&[u8]]) -> Vec<u8> {
+    let mut m = vec![2];
+    macaroon_field(&mut m, 1, b"pypi.org");
+    macaroon_field(&mut m, 2, br#"{"nonce":"0f1e2d3c","version":1}"#);
+    m.push(0);
+    for caveat in caveats {
+        macaroon_field(&mut m, 2, caveat);
+        m.push(0);
+    }
+    m.push(0);
+    macaroon_field(&mut m, 6, &[0x5a; 32]);
+    m
+}
+
+/// A fake PyPI API token (`pypi-` and the base64url of [`pypi_macaroon`]).
+pub fn pypi_token(caveats: &[&str]) -> String {
+    let caveats: Vec<&[u8]> = caveats.iter().map(|c| c.as_bytes()).collect();
+    format!("pypi-{}", base64(&pypi_macaroon(&caveats), true, false))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -430,21 +430,11 @@ fn regenerate_seeds() {
         url64(br#"{"exp":1600000000,"iss":"https://issuer.test","role":"service_role"}"#),
         url64(&[7; 32])
     );
-    let mut macaroon = vec![2u8, 1, 8];
-    macaroon.extend_from_slice(b"pypi.org");
-    macaroon.extend_from_slice(&[2, 4, b'i', b'd', b'0', b'1', 0]);
-    for caveat in [
-        &br#"[0,1700000000,1690000000]"#[..],
+    let macaroon = leakscan::testing::pypi_macaroon(&[
+        br#"[0,1700000000,1690000000]"#,
         br#"[1,["sample"]]"#,
         br#"{"version": 1, "permissions": "user"}"#,
-    ] {
-        macaroon.push(2);
-        macaroon.push(caveat.len() as u8);
-        macaroon.extend_from_slice(caveat);
-        macaroon.push(0);
-    }
-    macaroon.extend_from_slice(&[0, 6, 32]);
-    macaroon.extend_from_slice(&[9; 32]);
+    ]);
     let facts: Vec<(&str, Vec<u8>)> = vec![
         ("jwt.txt", jwt.into_bytes()),
         ("pypi.txt", format!("pypi-{}", url64(&macaroon)).into_bytes()),

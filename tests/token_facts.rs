@@ -5,7 +5,7 @@ mod common;
 
 use common::git::{leakscan_json, Repo};
 use common::{scan_json, Tree};
-use leakscan::testing::{base64, Rng};
+use leakscan::testing::{base64, pypi_token, Rng};
 use serde_json::Value;
 
 /// A JWT with `payload` (JSON) and a random signature.
@@ -17,38 +17,6 @@ fn jwt(payload: &str, seed: u64) -> String {
         part(r#"{"alg":"HS256","typ":"JWT"}"#),
         part(payload)
     )
-}
-
-/// A macaroon v2 field: tag, LEB128 length, data.
-fn field(out: &mut Vec<u8>, tag: u8, data: &[u8]) {
-    out.push(tag);
-    let mut n = data.len();
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(b);
-            break;
-        }
-        out.push(b | 0x80);
-    }
-    out.extend_from_slice(data);
-}
-
-/// A PyPI API token whose macaroon carries `caveats` (JSON each).
-fn pypi(caveats: &[&str], seed: u64) -> String {
-    let mut rng = Rng::new(seed);
-    let mut m = vec![2u8];
-    field(&mut m, 1, b"pypi.org");
-    field(&mut m, 2, &rng.bytes(32));
-    m.push(0);
-    for c in caveats {
-        field(&mut m, 2, c.as_bytes());
-        m.push(0);
-    }
-    m.push(0);
-    field(&mut m, 6, &rng.bytes(32));
-    format!("pypi-{}", base64(&m, true, false))
 }
 
 fn only(findings: &[Value], rule: &str) -> Value {
@@ -65,9 +33,9 @@ fn a_jwt_past_its_exp_is_expired_and_a_pypi_token_shows_its_scope() {
         1,
     );
     tree.write("web/config.js", format!("const token = \"{old}\";\n"));
-    let project = pypi(&[r#"[1,["sampleproject"]]"#], 2);
+    let project = pypi_token(&[r#"[1,["sampleproject"]]"#]);
     tree.write("ci/.pypirc", format!("[pypi]\npassword = {project}\n"));
-    let account = pypi(&[r#"{"version": 1, "permissions": "user"}"#], 3);
+    let account = pypi_token(&[r#"{"version": 1, "permissions": "user"}"#]);
     tree.write("ci/upload.env", format!("TWINE_PASSWORD={account}\n"));
     let (code, findings, stderr) = scan_json(tree.path(), &[]);
     assert_eq!(code, 1, "{stderr}");

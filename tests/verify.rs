@@ -193,6 +193,16 @@ fn github(live: String, dead: String, limited: String) -> Fake {
     })
 }
 
+/// Files `f<i>.env`, each with a classic token of its own, for `i` in `range`.
+fn write_tokens(tree: &Tree, range: std::ops::Range<u64>) {
+    for i in range {
+        tree.write(
+            &format!("f{i}.env"),
+            format!("TOKEN={}\n", github_pat(9600 + i)),
+        );
+    }
+}
+
 fn by_secret<'a>(findings: &'a [Value], secret: &str) -> Vec<&'a Value> {
     findings.iter().filter(|f| f["secret"] == secret).collect()
 }
@@ -512,12 +522,7 @@ fn at_most_two_requests_per_host_and_the_budget_bounds_the_run() {
         })
     };
     let tree = Tree::new();
-    for i in 0..6 {
-        tree.write(
-            &format!("f{i}.env"),
-            format!("TOKEN={}\n", github_pat(9600 + i)),
-        );
-    }
+    write_tokens(&tree, 0..6);
     let r = run(
         &tree,
         Some(&fake),
@@ -545,12 +550,7 @@ fn at_most_two_requests_per_host_and_the_budget_bounds_the_run() {
 
     // A budget of one second: two checks at a time, 400 ms each, so of twelve the last ones
     // never start and are unknown, not dead.
-    for i in 6..12 {
-        tree.write(
-            &format!("f{i}.env"),
-            format!("TOKEN={}\n", github_pat(9600 + i)),
-        );
-    }
+    write_tokens(&tree, 6..12);
     let r = run(
         &tree,
         Some(&fake),

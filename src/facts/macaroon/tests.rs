@@ -1,40 +1,7 @@
 //! Unit tests of `macaroon`. Every token is built here, field by field.
 
 use super::*;
-use crate::testing::base64;
-
-fn varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let low = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(low);
-            return;
-        }
-        out.push(low | 0x80);
-    }
-}
-
-fn field(out: &mut Vec<u8>, tag: u64, data: &[u8]) {
-    varint(out, tag);
-    varint(out, data.len() as u64);
-    out.extend_from_slice(data);
-}
-
-/// A v2 macaroon from `pypi.org` with these first-party caveats.
-fn macaroon(caveats: &[&[u8]]) -> Vec<u8> {
-    let mut m = vec![2];
-    field(&mut m, LOCATION, b"pypi.org");
-    field(&mut m, IDENTIFIER, br#"{"nonce":"0f1e2d3c","version":1}"#);
-    m.push(0);
-    for caveat in caveats {
-        field(&mut m, IDENTIFIER, caveat);
-        m.push(0);
-    }
-    m.push(0);
-    field(&mut m, SIGNATURE, &[0x5a; 32]);
-    m
-}
+use crate::testing::{base64, macaroon_field as field, pypi_macaroon as macaroon};
 
 fn token(bytes: &[u8]) -> String {
     format!("pypi-{}", base64(bytes, true, false))
