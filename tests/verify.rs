@@ -571,6 +571,15 @@ fn at_most_two_requests_per_host_and_the_budget_bounds_the_run() {
         .filter(|f| f["verification"]["reason"] == "budget_exhausted")
         .count();
     assert!(exhausted >= 1, "{findings:?}");
+    // Only what was sent is counted.
+    let sent = 12 - exhausted;
+    assert!(
+        r.stderr.contains(&format!(
+            "; {sent} requests to 1 hosts (api.github.com {sent})"
+        )),
+        "{}",
+        r.stderr
+    );
     assert!(
         findings
             .iter()

@@ -17,7 +17,7 @@ pub struct Summary {
     pub statuses: BTreeMap<Status, usize>,
     /// Unknown secrets by reason.
     pub unknown: BTreeMap<&'static str, usize>,
-    /// Requests sent, by host.
+    /// Requests sent (planned, in a dry run), by host.
     pub requests: BTreeMap<&'static str, usize>,
     pub dry_run: bool,
     pub elapsed: Duration,
@@ -98,9 +98,6 @@ pub fn run(findings: &mut [Finding], opts: &Options) -> Summary {
         dry_run: opts.dry_run,
         ..Summary::default()
     };
-    for c in &checks {
-        *summary.requests.entry(c.request.host).or_default() += 1;
-    }
     let results: Vec<Verification> = if opts.dry_run {
         for c in &checks {
             eprintln!(
@@ -117,6 +114,12 @@ pub fn run(findings: &mut [Finding], opts: &Options) -> Summary {
     } else {
         send_all(&checks, opts, started)
     };
+    // Requests planned (a dry run) or sent: a check the budget never started sent none.
+    for (c, v) in checks.iter().zip(&results) {
+        if opts.dry_run || v.checked_at.is_some() {
+            *summary.requests.entry(c.request.host).or_default() += 1;
+        }
+    }
     let mut counted = std::collections::HashSet::new();
     for (f, p) in findings.iter_mut().zip(plan) {
         let v = match p {
