@@ -251,9 +251,10 @@ fn scope_list(h: &str) -> Vec<String> {
         .collect()
 }
 
-/// Values from answers are cut to 100 characters and stripped of control characters.
+/// Values from answers are cut to 100 characters and stripped of control characters, as
+/// values from tokens are.
 fn clip(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(100).collect()
+    crate::facts::clean(s, 100)
 }
 
 /// True when every byte of `s` is in `ok` and its length is in `len`.
@@ -269,23 +270,17 @@ fn word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 
-/// An answer's date (`2027-03-31`, `2027-03-31T00:00:00Z`, `2021-10-07 19:07:53 UTC`,
-/// `2027-03-31 00:00:00 +0900`) as RFC 3339 UTC.
+/// An answer's date as RFC 3339 UTC: the forms tokens use too (`2027-03-31`,
+/// `2027-03-31T00:00:00Z`), and GitHub's expiry header (`2021-10-07 19:07:53 UTC`,
+/// `2027-03-31 00:00:00 +0900`).
 fn utc(s: &str) -> Option<String> {
-    use jiff::{civil::Date, fmt::strtime, Timestamp};
     let s = s.trim();
-    let ts = if let Ok(t) = s.parse::<Timestamp>() {
-        t
-    } else if let Ok(d) = s.parse::<Date>() {
-        d.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp()
-    } else {
+    let secs = crate::facts::parse_time(s).or_else(|| {
         let s = s.replace(" UTC", " +0000");
-        strtime::parse("%Y-%m-%d %H:%M:%S %z", &s)
-            .ok()?
-            .to_timestamp()
-            .ok()?
-    };
-    Some(Timestamp::from_second(ts.as_second()).ok()?.to_string())
+        let t = jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S %z", &s).ok()?;
+        Some(t.to_timestamp().ok()?.as_second())
+    })?;
+    Some(crate::facts::iso(secs))
 }
 
 #[cfg(test)]
