@@ -29,6 +29,9 @@ pub enum Command {
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCmd),
+    /// Revoke leaked tokens where the provider allows it (GitHub, GitLab, Slack), after
+    /// listing them and asking; rescans to get the secrets, so none is ever typed.
+    Revoke(RevokeCmd),
     /// What `--verify` may contact: `leakscan verify --list-endpoints` prints every host,
     /// method and path, for firewall allow-lists.
     Verify(VerifyCmd),
@@ -54,15 +57,72 @@ pub struct VerifyArgs {
     /// send nothing.
     #[arg(long)]
     pub verify_dry_run: bool,
-    /// Seconds each verification request may take.
+    /// Also check findings the baseline suppresses, and say on stderr how many of them are
+    /// still live.
+    #[arg(long, requires = "verify")]
+    pub verify_baseline: bool,
+    /// Exit with N when a token is live (reported, or baselined with --verify-baseline), and
+    /// 0 otherwise, whatever else was found.
+    #[arg(long, value_name = "N", requires = "verify", value_parser = exit_code)]
+    pub exit_code_live: Option<u8>,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+/// How requests to providers are made (`--verify`, and `revoke`).
+#[derive(Debug, Args, Clone)]
+pub struct NetArgs {
+    /// Seconds each request may take.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub verify_timeout: u64,
     /// Seconds all verification may take; checks not started by then are `unknown`.
     #[arg(long, value_name = "SECS", default_value_t = 120)]
     pub verify_budget: u64,
-    /// Verification requests in flight at once (at most two to any one host).
+    /// Requests in flight at once (at most two to any one host).
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub verify_workers: usize,
+    /// A self-hosted server for a provider's tokens, which then go there and never to the
+    /// public host: `github=https://ghe.example.com` (GitHub Enterprise Server),
+    /// `gitlab=https://gitlab.example.com`. Repeatable; also LEAKSCAN_VERIFY_HOST.
+    #[arg(long, value_name = "PROVIDER=URL")]
+    pub verify_host: Vec<String>,
+    /// Also make checks that are a login to the provider (Docker Hub: username and token),
+    /// which the account's owner may see as a sign-in.
+    #[arg(long)]
+    pub verify_logins: bool,
+}
+
+/// `leakscan revoke`: which findings to revoke, and how.
+#[derive(Debug, Args)]
+pub struct RevokeCmd {
+    /// Files or directories to rescan for the secrets [default: the current directory].
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Revoke the finding with this fingerprint (from a report). Repeatable.
+    #[arg(long, value_name = "FP")]
+    pub fingerprint: Vec<String>,
+    /// Revoke the findings of this rule. Repeatable.
+    #[arg(long, value_name = "ID")]
+    pub rule: Vec<String>,
+    /// Revoke the findings --verify finds live.
+    #[arg(long, requires = "verify")]
+    pub live: bool,
+    /// Verify the findings first (needed by --live).
+    #[arg(long)]
+    pub verify: bool,
+    /// Revoke without asking. Without it, leakscan asks on a terminal and refuses elsewhere.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Show the requests revocation would send, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub net: NetArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Scan files that .gitignore/.ignore exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 #[derive(Debug, Args)]

@@ -125,6 +125,9 @@ pub struct Finding {
     pub token: Option<crate::facts::Token>,
     /// What its provider said, with `--verify`.
     pub verification: Option<crate::verify::Verification>,
+    /// What the rule's other named groups captured (name, value), for verification only:
+    /// never reported.
+    pub parts: Vec<(String, String)>,
 }
 
 /// Text around a secret, kept in parts so that reporters can print it with the secret shown

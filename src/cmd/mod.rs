@@ -5,6 +5,7 @@
 
 pub mod history;
 pub mod hook;
+pub mod revoke;
 pub mod rules;
 pub mod scan;
 pub mod session;
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::InstallHook(cmd) => hook::install_hook(cmd),
         Command::Rules(RulesCmd::List { config, format }) => rules::list(config, format),
         Command::Rules(RulesCmd::Check { files }) => rules::check(&files),
+        Command::Revoke(cmd) => revoke::revoke(cmd),
         Command::Verify(_) => {
             print!("{}", crate::verify::providers::endpoints());
             Ok(0)

@@ -7,7 +7,7 @@ use crate::report::Format;
 use crate::source::anchor::{self, shown_path, Root, RootKind};
 use crate::source::fs::{self as fs_source, NotScanned, Scanned};
 use crate::source::{stdin, Origin, SourceStats};
-use crate::triage::Collector;
+use crate::triage::{Collector, Outcome};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -30,11 +30,44 @@ pub fn baseline(cmd: BaselineCmd) -> Result<u8> {
         color: ColorChoice::Never,
         baseline: None,
         verify: None,
+        verify_baseline: false,
+        exit_code_live: None,
     };
     files(&cmd.paths, cmd.no_ignore, &cmd.input, reporting)
 }
 
 fn files(paths: &[PathBuf], no_ignore: bool, input: &InputArgs, r: Reporting) -> Result<u8> {
+    let (session, mut outcome, not_scanned) = gather(paths, no_ignore, input, r)?;
+    // The report and summary come first, for what was scanned; then a path that was named
+    // but not scanned makes the run fail (exit 2), whatever was found.
+    let code = session.finish(&mut outcome)?;
+    fail_on(&not_scanned)?;
+    Ok(code)
+}
+
+/// An error naming the paths given on the command line that could not be scanned.
+pub(super) fn fail_on(not_scanned: &[NotScanned]) -> Result<()> {
+    if !not_scanned.is_empty() {
+        let list: Vec<String> = not_scanned
+            .iter()
+            .map(|n| format!("{} ({})", n.name, n.reason))
+            .collect();
+        bail!(
+            "named on the command line but could not be scanned: {}",
+            list.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Scans `paths` (files, directories, `-`): the session, what was found (before the
+/// baseline), and the named paths that could not be scanned.
+pub(super) fn gather(
+    paths: &[PathBuf],
+    no_ignore: bool,
+    input: &InputArgs,
+    r: Reporting,
+) -> Result<(Session, Outcome, Vec<NotScanned>)> {
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -101,21 +134,8 @@ fn files(paths: &[PathBuf], no_ignore: bool, input: &InputArgs, r: Reporting) ->
             found.add_parts(decoder.scan(origin.path(), bytes, scratch), &origin)
         },
     ));
-    let mut outcome = found.outcome(stats, &session.cfg.allowlist);
-    // The report and summary come first, for what was scanned; then a path that was named
-    // but not scanned makes the run fail (exit 2), whatever was found.
-    let code = session.finish(&mut outcome)?;
-    if !not_scanned.is_empty() {
-        let list: Vec<String> = not_scanned
-            .iter()
-            .map(|n| format!("{} ({})", n.name, n.reason))
-            .collect();
-        bail!(
-            "named on the command line but could not be scanned: {}",
-            list.join(", ")
-        );
-    }
-    Ok(code)
+    let outcome = found.outcome(stats, &session.cfg.allowlist);
+    Ok((session, outcome, not_scanned))
 }
 
 /// The reported path `file` (canonical) would have in the walk of `roots`, if it lies under

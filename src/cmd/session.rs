@@ -2,7 +2,7 @@
 //! engine, the baseline, the limits. Finish: the baseline, sort, report and summary, and the
 //! exit code. A command only wires its source between the two.
 
-use crate::cli::{ColorChoice, CommonArgs, InputArgs, VerifyArgs};
+use crate::cli::{ColorChoice, CommonArgs, InputArgs, NetArgs, VerifyArgs};
 use crate::config::Config;
 use crate::decode::{self, Decoder};
 use crate::engine::Engine;
@@ -31,6 +31,10 @@ pub struct Reporting {
     pub baseline: Option<PathBuf>,
     /// `--verify`, when asked for and allowed.
     pub verify: Option<verify::Options>,
+    /// `--verify-baseline`: baselined findings are verified too.
+    pub verify_baseline: bool,
+    /// `--exit-code-live`: the exit code when a token is live (and 0 otherwise).
+    pub exit_code_live: Option<u8>,
 }
 
 impl Reporting {
@@ -43,6 +47,8 @@ impl Reporting {
             color: common.color,
             baseline: common.baseline.clone(),
             verify: None,
+            verify_baseline: false,
+            exit_code_live: None,
         }
     }
 
@@ -53,39 +59,54 @@ impl Reporting {
         if !a.verify && !a.verify_dry_run {
             return Ok(self);
         }
-        if verify::forbidden_by_env() {
-            eprintln!(
-                "leakscan: verification is off: {}=never overrides --verify",
-                verify::ENV_SWITCH
-            );
-            return Ok(self);
-        }
-        if !cfg!(feature = "verify") && !a.verify_dry_run {
-            bail!("--verify: this leakscan was built without the `verify` feature, so it cannot make requests; use a default build");
-        }
-        let test_endpoint = match std::env::var(verify::ENV_ENDPOINT) {
-            Ok(v) if !v.is_empty() => {
-                let e = verify::test_endpoint(&v).map_err(anyhow::Error::msg)?;
-                eprintln!(
-                    "leakscan: warning: {}={e}: every verification request goes to that test server, not to the providers",
-                    verify::ENV_ENDPOINT
-                );
-                Some(e)
-            }
-            _ => None,
-        };
-        if a.verify_timeout == 0 || a.verify_workers == 0 {
-            bail!("--verify-timeout and --verify-workers must be at least 1");
-        }
-        self.verify = Some(verify::Options {
-            dry_run: a.verify_dry_run,
-            timeout: Duration::from_secs(a.verify_timeout),
-            budget: Duration::from_secs(a.verify_budget),
-            workers: a.verify_workers,
-            test_endpoint,
-        });
+        self.verify = net_options(&a.net, a.verify_dry_run, "--verify")?;
+        self.verify_baseline = a.verify_baseline && self.verify.is_some();
+        self.exit_code_live = a.exit_code_live.filter(|_| self.verify.is_some());
         Ok(self)
     }
+}
+
+/// The options of requests to providers (`--verify`, `revoke`), or `None` when
+/// `LEAKSCAN_VERIFY=never` forbids them (said on stderr). A test endpoint that is not
+/// loopback, a bad `--verify-host`, or a build without network code (unless `dry_run`) is an
+/// error.
+pub fn net_options(a: &NetArgs, dry_run: bool, flag: &str) -> Result<Option<verify::Options>> {
+    if verify::forbidden_by_env() {
+        eprintln!(
+            "leakscan: requests to providers are off: {}=never overrides {flag}",
+            verify::ENV_SWITCH
+        );
+        return Ok(None);
+    }
+    if !cfg!(feature = "verify") && !dry_run {
+        bail!("{flag}: this leakscan was built without the `verify` feature, so it cannot make requests; use a default build");
+    }
+    let test_endpoint = match std::env::var(verify::ENV_ENDPOINT) {
+        Ok(v) if !v.is_empty() => {
+            let e = verify::test_endpoint(&v).map_err(anyhow::Error::msg)?;
+            eprintln!(
+                "leakscan: warning: {}={e}: every request goes to that test server, not to the providers",
+                verify::ENV_ENDPOINT
+            );
+            Some(e)
+        }
+        _ => None,
+    };
+    if a.verify_timeout == 0 || a.verify_workers == 0 {
+        bail!("--verify-timeout and --verify-workers must be at least 1");
+    }
+    let env_hosts = std::env::var(verify::hosts::ENV_HOSTS).ok();
+    let hosts = verify::hosts::parse_all(&a.verify_host, env_hosts.as_deref())
+        .map_err(anyhow::Error::msg)?;
+    Ok(Some(verify::Options {
+        dry_run,
+        timeout: Duration::from_secs(a.verify_timeout),
+        budget: Duration::from_secs(a.verify_budget),
+        workers: a.verify_workers,
+        test_endpoint,
+        hosts,
+        logins: a.verify_logins,
+    }))
 }
 
 /// A scanning command's set-up, used from start to finish.
@@ -211,15 +232,33 @@ impl Session {
                 broken.join(", ")
             );
         }
-        self.baseline
+        let mut baselined = self
+            .baseline
             .apply(&mut outcome.findings, &mut outcome.suppressed);
         triage::sort_and_dedup(&mut outcome.findings);
         let r = &self.reporting;
-        // Only what is reported is verified: after allowlists, the baseline and dedup.
+        // Only what is reported is verified (after allowlists, the baseline and dedup), and
+        // with --verify-baseline what the baseline suppressed, in the same run.
+        if !r.verify_baseline {
+            baselined.clear();
+        }
+        triage::sort_and_dedup(&mut baselined);
+        let reported = outcome.findings.len();
+        outcome.findings.append(&mut baselined);
         let verified = r
             .verify
             .as_ref()
             .map(|v| verify::run(&mut outcome.findings, v));
+        let baselined = outcome.findings.split_off(reported);
+        let live = |fs: &[crate::finding::Finding]| {
+            fs.iter()
+                .filter(|f| {
+                    f.verification
+                        .as_ref()
+                        .is_some_and(|v| v.status == verify::Status::Live)
+                })
+                .count()
+        };
         let color = match r.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -259,17 +298,54 @@ impl Session {
                 eprintln!("{}", v.line());
             }
         }
+        if r.verify_baseline {
+            // Said even with --quiet: a live baselined token is a leak the gate hides.
+            eprintln!("{}", baselined_line(&baselined, live(&baselined)));
+        }
         if let Some(path) = &self.stats {
             let text = serde_json::to_string_pretty(&summary::json(outcome, elapsed))?;
             std::fs::write(path, text + "\n")
                 .with_context(|| format!("cannot write the stats to {}", path.display()))?;
         }
-        Ok(if outcome.findings.is_empty() {
-            0
-        } else {
-            r.exit_code
+        let any_live = live(&outcome.findings) + live(&baselined) > 0;
+        Ok(match r.exit_code_live {
+            Some(code) if any_live => code,
+            Some(_) => 0,
+            None if outcome.findings.is_empty() => 0,
+            None => r.exit_code,
         })
     }
+}
+
+/// `verify-baseline: 2 of 5 baselined findings are still live (…); revoke them: …`.
+fn baselined_line(baselined: &[crate::finding::Finding], live: usize) -> String {
+    if live == 0 {
+        return format!(
+            "verify-baseline: none of {} baselined findings is live",
+            baselined.len()
+        );
+    }
+    let fps: Vec<&str> = baselined
+        .iter()
+        .filter(|f| {
+            f.verification
+                .as_ref()
+                .is_some_and(|v| v.status == verify::Status::Live)
+        })
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    let places: Vec<String> = baselined
+        .iter()
+        .filter(|f| fps.contains(&f.fingerprint.as_str()))
+        .map(|f| format!("{} {}:{}", f.rule_id, f.path, f.line))
+        .collect();
+    let flags: Vec<String> = fps.iter().map(|f| format!("--fingerprint {f}")).collect();
+    format!(
+        "verify-baseline: {live} of {} baselined findings still live ({}): the baseline hides a working credential; revoke it: leakscan revoke {}",
+        baselined.len(),
+        places.join(", "),
+        flags.join(" ")
+    )
 }
 
 /// Opens `-o` for writing without truncating it. A report with secrets in it is made

@@ -104,6 +104,9 @@ pub struct Match {
     pub decoded: Vec<&'static str>,
     /// What the token itself says (kind, lifetime, expiry, scope), with no network.
     pub token: Option<crate::facts::Token>,
+    /// What the rule's other named groups captured (`key_id`, `shop`, `username`): the
+    /// second part a verifier needs. Never reported.
+    pub parts: Vec<(String, String)>,
 }
 
 /// What one blob produced.
@@ -122,6 +125,8 @@ struct Candidate {
     end: usize,
     checksum: Option<Checksum>,
     entropy: f64,
+    /// The rule's other named groups that matched: name and span.
+    parts: Vec<(String, std::ops::Range<usize>)>,
 }
 
 impl Engine {
@@ -219,7 +224,19 @@ impl Engine {
                 .then(rb.severity.cmp(&ra.severity))
                 .then(ra.id.cmp(&rb.id))
         });
-        candidates.dedup_by(|b, a| a.start == b.start && a.end == b.end);
+        // The parts the losers captured go to the winner: a paired rule finds the key id of a
+        // secret that a more specific rule reports.
+        candidates.dedup_by(|b, a| {
+            let same = a.start == b.start && a.end == b.end;
+            if same {
+                for p in b.parts.drain(..) {
+                    if !a.parts.iter().any(|q| q.0 == p.0) {
+                        a.parts.push(p);
+                    }
+                }
+            }
+            same
+        });
 
         let lines = LineIndex::new(bytes);
         // Every span is masked in every other snippet, allowed ones too: a snippet must never
@@ -492,7 +509,14 @@ impl Engine {
             .map(|(s, e)| base + s..base + e);
         let named = name.is_some();
         let value_start = secret.start;
-        let found = self.candidate(idx, rule, bytes, secret, name);
+        let mut found = self.candidate(idx, rule, bytes, secret, name);
+        if let Some(c) = found.as_mut() {
+            c.parts = compiled
+                .parts
+                .iter()
+                .filter_map(|(g, n)| locs.get(*g).map(|(s, e)| (n.clone(), base + s..base + e)))
+                .collect();
+        }
         let resume = (found.is_none() && named && value_start > start + 1).then(|| value_start - 1);
         out.extend(found);
         resume
@@ -546,6 +570,7 @@ impl Engine {
             end,
             checksum,
             entropy: ent,
+            parts: Vec::new(),
         })
     }
 }

@@ -70,6 +70,16 @@ pub(super) fn locate(bytes: &[u8], lines: &LineIndex, c: Candidate, masks: &Mask
         },
         decoded: Vec::new(),
         token: None,
+        parts: c
+            .parts
+            .iter()
+            .map(|(n, r)| {
+                (
+                    n.clone(),
+                    String::from_utf8_lossy(&bytes[r.clone()]).into_owned(),
+                )
+            })
+            .collect(),
     }
 }
 
@@ -164,11 +174,13 @@ pub fn relocate<'m>(
                 end: m.end,
                 checksum: m.checksum,
                 entropy: m.entropy,
+                parts: Vec::new(),
             };
             Match {
                 secret: m.secret.clone(),
                 decoded: m.decoded.clone(),
                 token: m.token.clone(),
+                parts: m.parts.clone(),
                 ..locate(bytes, &lines, c, &masks)
             }
         })

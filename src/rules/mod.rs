@@ -179,6 +179,9 @@ pub struct Compiled {
     pub regex: Regex,
     pub secret_group: usize,
     pub name_group: Option<usize>,
+    /// Every other named group: a part a verifier needs beside the secret (an AWS key id, a
+    /// Shopify shop, a username), by group index and name.
+    pub parts: Vec<(usize, String)>,
 }
 
 /// Where a rule's matches can be, from its pattern's shape, when every match holds one of its
@@ -297,10 +300,17 @@ pub fn compile(src: &str) -> Result<Compiled, String> {
         .position(|n| n == Some("secret"))
         .ok_or_else(|| "regex has no named group `secret` (write (?P<secret>...))".to_string())?;
     let name_group = regex.capture_names().position(|n| n == Some("name"));
+    let parts = regex
+        .capture_names()
+        .enumerate()
+        .filter_map(|(i, n)| Some((i, n?.to_string())))
+        .filter(|(_, n)| n != "secret" && n != "name")
+        .collect();
     Ok(Compiled {
         regex,
         secret_group,
         name_group,
+        parts,
     })
 }
 

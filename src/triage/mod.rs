@@ -154,6 +154,7 @@ pub fn label(rule: &Rule, m: &Match, origin: &Origin) -> Finding {
         decoded: m.decoded.clone(),
         token: m.token.clone(),
         verification: None,
+        parts: m.parts.clone(),
     }
 }
 

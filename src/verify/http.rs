@@ -45,17 +45,20 @@ impl Client {
     /// as the first path segment (`/api.github.com/user`).
     pub fn url(&self, r: &Request) -> String {
         match &self.endpoint {
-            Some(e) => format!("{e}/{}{}", r.host, r.path),
-            None => format!("https://{}{}", r.host, r.path),
+            Some(e) => format!("{e}/{}{}{}", r.host, r.base, r.path),
+            None => format!("https://{}{}{}", r.host, r.base, r.path),
         }
     }
 
     /// Sends `r`, waiting at most `timeout`. An error is a reason code for `unknown`.
     pub fn send(&self, r: &Request, timeout: Duration) -> Result<Response, &'static str> {
         let url = self.url(r);
-        let result = match r.method {
-            // Slack's auth.test: a POST with no body.
-            "POST" => prepared(self.agent.post(&url), r, timeout).send_empty(),
+        let body = r.body.as_ref().map(|b| b.0.as_bytes());
+        let result = match (r.method, body) {
+            ("POST", Some(b)) => prepared(self.agent.post(&url), r, timeout).send(b),
+            // Slack's auth.test and auth.revoke: a POST with no body.
+            ("POST", None) => prepared(self.agent.post(&url), r, timeout).send_empty(),
+            ("DELETE", _) => prepared(self.agent.delete(&url), r, timeout).call(),
             _ => prepared(self.agent.get(&url), r, timeout).call(),
         };
         let mut resp = result.map_err(reason)?;
@@ -86,12 +89,12 @@ fn prepared<B>(
     timeout: Duration,
 ) -> ureq::RequestBuilder<B> {
     for (k, v) in &r.headers {
-        b = b.header(*k, *v);
+        b = b.header(*k, v.as_str());
     }
-    b.header(r.auth.0, r.auth.1 .0.as_str())
-        .config()
-        .timeout_global(Some(timeout))
-        .build()
+    for (k, v) in &r.auth {
+        b = b.header(*k, v.0.as_str());
+    }
+    b.config().timeout_global(Some(timeout)).build()
 }
 
 /// The reason code for a failed request.

@@ -8,12 +8,15 @@
 //! never dead. The network code ([`http`]) is behind the `verify` cargo feature; the plans and
 //! the reading of answers ([`providers`]) are pure and always built.
 
+pub mod hosts;
 #[cfg(feature = "verify")]
 pub mod http;
 #[cfg(feature = "verify")]
 mod pool;
 pub mod providers;
+pub mod revoke;
 mod run;
+pub mod sigv4;
 
 pub use run::{run, Summary};
 
@@ -138,6 +141,11 @@ pub struct Options {
     pub workers: usize,
     /// `LEAKSCAN_VERIFY_ENDPOINT`: every request goes there instead (loopback only).
     pub test_endpoint: Option<String>,
+    /// `--verify-host`: a verifier's own server (GitHub Enterprise Server, self-managed
+    /// GitLab), by verifier id; its tokens then go there only.
+    pub hosts: Vec<(String, providers::Target)>,
+    /// `--verify-logins`: checks that are a login may be made (Docker Hub).
+    pub logins: bool,
 }
 
 /// The environment variable that forces verification off (`never`).

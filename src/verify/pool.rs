@@ -69,7 +69,7 @@ fn check(
         }
         let timeout = opts.timeout.min(deadline - now);
         let answer = {
-            let _slot = gate.enter(c.request.host);
+            let _slot = gate.enter(&c.request.host);
             client.send(&c.request, timeout)
         };
         let checked_at = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
@@ -111,32 +111,35 @@ fn check(
 /// Requests in flight, by host.
 #[derive(Default)]
 struct HostGate {
-    busy: Mutex<HashMap<&'static str, usize>>,
+    busy: Mutex<HashMap<String, usize>>,
     freed: Condvar,
 }
 
 /// A slot of a host, given back when dropped.
 struct Slot<'g> {
     gate: &'g HostGate,
-    host: &'static str,
+    host: String,
 }
 
 impl HostGate {
     /// Waits until `host` has fewer than [`PER_HOST`] requests in flight, and takes a slot.
-    fn enter(&self, host: &'static str) -> Slot<'_> {
+    fn enter(&self, host: &str) -> Slot<'_> {
         let mut busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
         while busy.get(host).copied().unwrap_or(0) >= PER_HOST {
             busy = self.freed.wait(busy).unwrap_or_else(|e| e.into_inner());
         }
-        *busy.entry(host).or_default() += 1;
-        Slot { gate: self, host }
+        *busy.entry(host.to_string()).or_default() += 1;
+        Slot {
+            gate: self,
+            host: host.to_string(),
+        }
     }
 }
 
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
         let mut busy = self.gate.busy.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = busy.get_mut(self.host) {
+        if let Some(n) = busy.get_mut(&self.host) {
             *n = n.saturating_sub(1);
         }
         self.gate.freed.notify_all();

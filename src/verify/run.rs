@@ -4,7 +4,7 @@
 
 #[cfg(feature = "verify")]
 use super::pool::send_all;
-use super::providers::{self, Plan, Request, Verifier};
+use super::providers::{self, Ask, Host, Plan, Request, Target, Verifier};
 use super::{Options, Status, Verification};
 use crate::finding::Finding;
 use std::collections::{BTreeMap, HashMap};
@@ -18,7 +18,7 @@ pub struct Summary {
     /// Unknown secrets by reason.
     pub unknown: BTreeMap<&'static str, usize>,
     /// Requests sent (planned, in a dry run), by host.
-    pub requests: BTreeMap<&'static str, usize>,
+    pub requests: BTreeMap<String, usize>,
     pub dry_run: bool,
     pub elapsed: Duration,
 }
@@ -89,10 +89,10 @@ pub(super) struct Check {
 pub fn run(findings: &mut [Finding], opts: &Options) -> Summary {
     let started = Instant::now();
     let mut checks: Vec<Check> = Vec::new();
-    let mut index: HashMap<(&'static str, String), usize> = HashMap::new();
+    let mut index: HashMap<(&'static str, String, String), usize> = HashMap::new();
     let mut plan: Vec<Planned> = Vec::with_capacity(findings.len());
     for f in findings.iter() {
-        plan.push(plan_one(f, &mut checks, &mut index));
+        plan.push(plan_one(f, opts, &mut checks, &mut index));
     }
     let mut summary = Summary {
         dry_run: opts.dry_run,
@@ -117,7 +117,7 @@ pub fn run(findings: &mut [Finding], opts: &Options) -> Summary {
     // Requests planned (a dry run) or sent: a check the budget never started sent none.
     for (c, v) in checks.iter().zip(&results) {
         if opts.dry_run || v.checked_at.is_some() {
-            *summary.requests.entry(c.request.host).or_default() += 1;
+            *summary.requests.entry(c.request.host.clone()).or_default() += 1;
         }
     }
     let mut counted = std::collections::HashSet::new();
@@ -144,12 +144,13 @@ enum Planned {
     Done(Verification),
 }
 
-/// The check a finding needs, added to `checks` once per verifier and secret; or its verdict
-/// when none is sent.
+/// The check a finding needs, added to `checks` once per verifier, host and secret; or its
+/// verdict when none is sent.
 fn plan_one(
     f: &Finding,
+    opts: &Options,
     checks: &mut Vec<Check>,
-    index: &mut HashMap<(&'static str, String), usize>,
+    index: &mut HashMap<(&'static str, String, String), usize>,
 ) -> Planned {
     // A signed expiry inside the token that has passed: nothing to ask.
     if let Some(t) = f
@@ -172,18 +173,26 @@ fn plan_one(
         v.provider = Some(verifier.id);
         v
     };
-    match (verifier.plan)(&f.rule_id, &f.secret) {
+    let to = match target(verifier, &f.parts, opts) {
+        Ok(to) => to,
+        Err(reason) => return Planned::Done(with(Status::Skipped, reason)),
+    };
+    let ask = Ask {
+        rule: &f.rule_id,
+        secret: &f.secret,
+        parts: &f.parts,
+        to: &to,
+        logins: opts.logins,
+    };
+    match (verifier.plan)(&ask) {
         // Not the provider's exact token shape: never sent.
         None => Planned::Done(with(Status::Skipped, "shape_mismatch")),
         Some(Plan::Skip(status, reason)) => Planned::Done(with(status, reason)),
         Some(Plan::Send(request)) => {
-            let allowed = verifier.endpoints.contains(&(request.method, request.path))
-                && request.host == verifier.host
-                && !request.path.contains(f.secret.as_str());
-            if !allowed {
+            if !allowed(verifier.endpoints, &request, &to, &f.secret) {
                 return Planned::Done(with(Status::Skipped, "not_allowed"));
             }
-            let key = (verifier.id, f.secret.clone());
+            let key = (verifier.id, to.host.clone(), f.secret.clone());
             let next = checks.len();
             let i = *index.entry(key).or_insert(next);
             if i == next {
@@ -196,6 +205,55 @@ fn plan_one(
             Planned::Check(i)
         }
     }
+}
+
+/// Where `verifier`'s request for a finding with `parts` goes: its compiled-in host, the
+/// `--verify-host` server given for it (then never the public host), or the host the rule
+/// captured when it lies under the provider's own domain. `Err` is the reason it is skipped.
+pub(super) fn target(
+    verifier: &Verifier,
+    parts: &[(String, String)],
+    opts: &Options,
+) -> Result<Target, &'static str> {
+    match verifier.host {
+        Host::Fixed { host, .. } => Ok(opts
+            .hosts
+            .iter()
+            .find(|(id, _)| id == verifier.id)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_else(|| Target {
+                host: host.to_string(),
+                base: String::new(),
+            })),
+        Host::Content { part, suffix } => {
+            let value = parts
+                .iter()
+                .find(|(n, _)| n == part)
+                .map(|(_, v)| v.trim().to_ascii_lowercase())
+                .ok_or("needs_pair")?;
+            if !providers::content_host(&value, suffix) {
+                return Err("host_refused");
+            }
+            Ok(Target {
+                host: value,
+                base: String::new(),
+            })
+        }
+    }
+}
+
+/// True when `request` is one of `endpoints` (a verifier's, or its revocations), to the target,
+/// with no part of the secret in the URL.
+pub(super) fn allowed(
+    endpoints: &[(&str, &str)],
+    request: &Request,
+    to: &Target,
+    secret: &str,
+) -> bool {
+    endpoints.contains(&(request.method, request.path))
+        && request.host == to.host
+        && request.base == to.base
+        && request.url_free_of(secret)
 }
 
 /// `v` with the check's provider and request filled in.

@@ -96,16 +96,18 @@ impl Baseline {
 
     /// Drops findings the baseline knows, counting them. A finding also matches by the
     /// fingerprint a release before 0.2 gave it (see [`Finding::legacy_fingerprint`]).
-    pub fn apply(&self, findings: &mut Vec<Finding>, counts: &mut Suppressed) {
-        let before = findings.len();
-        findings.retain(|f| {
-            !self.contains(&f.fingerprint)
-                && !f
-                    .legacy_fingerprint
-                    .as_ref()
-                    .is_some_and(|old| self.contains(old))
-        });
-        counts.baseline += (before - findings.len()) as u64;
+    /// Returns the findings it dropped (`--verify-baseline` checks them too).
+    pub fn apply(&self, findings: &mut Vec<Finding>, counts: &mut Suppressed) -> Vec<Finding> {
+        let known: Vec<Finding> = findings
+            .extract_if(.., |f| {
+                self.contains(&f.fingerprint)
+                    || f.legacy_fingerprint
+                        .as_ref()
+                        .is_some_and(|old| self.contains(old))
+            })
+            .collect();
+        counts.baseline += known.len() as u64;
+        known
     }
 }
 

@@ -2,8 +2,8 @@
 //! identity request each.
 
 use super::{
-    alnum, bearer, get, scope_list, shaped, text_at, usual, utc, word, Plan, Request, Secret,
-    Verdict, Verifier,
+    alnum, bearer, get, scope_list, shaped, text_at, usual, utc, word, Host, Plan, Secret, Verdict,
+    Verifier,
 };
 use crate::verify::Status;
 
@@ -11,15 +11,17 @@ pub const NPM: Verifier = Verifier {
     id: "npm",
     rules: &["npm-access-token", "npm-legacy-auth-token"],
     // The public npm registry.
-    host: concat!("registry.", "npmjs.org"),
+    host: Host::fixed(concat!("registry.", "npmjs.org")),
     endpoints: &[("GET", "/-/whoami")],
-    plan: |rule, secret| {
+    revokes: &[],
+    plan: |a| {
+        let (rule, secret) = (a.rule, a.secret);
         if rule == "npm-legacy-auth-token" {
             // npm revoked every classic token on 2025-12-09; the UUID form is one.
             return Some(Plan::Skip(Status::Revoked, "policy"));
         }
         let rest = secret.strip_prefix("npm_")?;
-        shaped(rest, 36..=36, alnum).then(|| get(NPM.host, "/-/whoami", bearer(secret)))
+        shaped(rest, 36..=36, alnum).then(|| get(a.to, "/-/whoami", bearer(secret)))
     },
     classify: |_, r| {
         match r.status {
@@ -35,9 +37,11 @@ pub const NPM: Verifier = Verifier {
 pub const SLACK: Verifier = Verifier {
     id: "slack",
     rules: &["slack-bot-token", "slack-user-token", "slack-app-token"],
-    host: "slack.com",
+    host: Host::fixed("slack.com"),
     endpoints: &[("POST", "/api/auth.test")],
-    plan: |_, secret| {
+    revokes: &[("POST", "/api/auth.revoke")],
+    plan: |a| {
+        let secret = a.secret;
         let ok = ["xoxb-", "xoxp-", "xapp-"].iter().any(|p| {
             secret
                 .strip_prefix(p)
@@ -45,13 +49,7 @@ pub const SLACK: Verifier = Verifier {
         });
         ok.then(|| {
             // auth.test takes no body and changes nothing; it is a POST by Slack's design.
-            Plan::Send(Request {
-                method: "POST",
-                host: SLACK.host,
-                path: "/api/auth.test",
-                headers: vec![("Accept", "application/json")],
-                auth: bearer(secret),
-            })
+            Plan::Send(a.to.request("POST", "/api/auth.test", bearer(secret)))
         })
     },
     classify: |_, r| {
@@ -85,9 +83,11 @@ pub const SLACK: Verifier = Verifier {
 pub const OPENAI: Verifier = Verifier {
     id: "openai",
     rules: &["openai-api-key", "openai-api-key-legacy"],
-    host: "api.openai.com",
+    host: Host::fixed("api.openai.com"),
     endpoints: &[("GET", "/v1/models")],
-    plan: |_, secret| {
+    revokes: &[],
+    plan: |a| {
+        let secret = a.secret;
         if secret.starts_with("sk-admin-") {
             // Admin keys cannot list models; their own endpoint is not documented well enough
             // to rely on.
@@ -95,7 +95,7 @@ pub const OPENAI: Verifier = Verifier {
         }
         let rest = secret.strip_prefix("sk-")?;
         (shaped(rest, 40..=420, word) && secret.contains("T3BlbkFJ"))
-            .then(|| get(OPENAI.host, "/v1/models", bearer(secret)))
+            .then(|| get(a.to, "/v1/models", bearer(secret)))
     },
     classify: |_, r| {
         let body = r.json();
@@ -120,12 +120,14 @@ pub const OPENAI: Verifier = Verifier {
 pub const ANTHROPIC: Verifier = Verifier {
     id: "anthropic",
     rules: &["anthropic-api-key", "anthropic-admin-key"],
-    host: "api.anthropic.com",
+    host: Host::fixed("api.anthropic.com"),
     endpoints: &[
         ("GET", "/v1/models"),
         ("GET", "/v1/organizations/api_keys?limit=1"),
     ],
-    plan: |_, secret| {
+    revokes: &[],
+    plan: |a| {
+        let secret = a.secret;
         let path = if secret.starts_with("sk-ant-admin01-") {
             "/v1/organizations/api_keys?limit=1"
         } else if secret.starts_with("sk-ant-api03-") {
@@ -134,16 +136,11 @@ pub const ANTHROPIC: Verifier = Verifier {
             return None;
         };
         shaped(secret, 100..=130, word).then(|| {
-            Plan::Send(Request {
-                method: "GET",
-                host: ANTHROPIC.host,
-                path,
-                headers: vec![
-                    ("Accept", "application/json"),
-                    ("anthropic-version", "2023-06-01"),
-                ],
-                auth: ("x-api-key", Secret(secret.to_string())),
-            })
+            let mut r =
+                a.to.request("GET", path, ("x-api-key", Secret(secret.to_string())));
+            r.headers
+                .push(("anthropic-version", "2023-06-01".to_string()));
+            Plan::Send(r)
         })
     },
     classify: |_, r| match r.status {
@@ -156,14 +153,15 @@ pub const ANTHROPIC: Verifier = Verifier {
 pub const HUGGINGFACE: Verifier = Verifier {
     id: "huggingface",
     rules: &["huggingface-token", "huggingface-org-token"],
-    host: "huggingface.co",
+    host: Host::fixed("huggingface.co"),
     endpoints: &[("GET", "/api/whoami-v2")],
-    plan: |_, secret| {
+    revokes: &[],
+    plan: |a| {
+        let secret = a.secret;
         let rest = secret
             .strip_prefix("hf_")
             .or_else(|| secret.strip_prefix("api_org_"))?;
-        shaped(rest, 34..=34, alnum)
-            .then(|| get(HUGGINGFACE.host, "/api/whoami-v2", bearer(secret)))
+        shaped(rest, 34..=34, alnum).then(|| get(a.to, "/api/whoami-v2", bearer(secret)))
     },
     classify: |_, r| {
         usual(r, |r| {
@@ -204,9 +202,11 @@ pub const STRIPE: Verifier = Verifier {
         "stripe-restricted-key",
         "stripe-test-key",
     ],
-    host: "api.stripe.com",
+    host: Host::fixed("api.stripe.com"),
     endpoints: &[("GET", "/v1/account")],
-    plan: |_, secret| {
+    revokes: &[],
+    plan: |a| {
+        let secret = a.secret;
         let ok = ["sk_live_", "rk_live_", "sk_test_", "rk_test_"]
             .iter()
             .any(|p| {
@@ -214,7 +214,7 @@ pub const STRIPE: Verifier = Verifier {
                     .strip_prefix(p)
                     .is_some_and(|r| shaped(r, 24..=247, alnum))
             });
-        ok.then(|| get(STRIPE.host, "/v1/account", bearer(secret)))
+        ok.then(|| get(a.to, "/v1/account", bearer(secret)))
     },
     classify: |_, r| {
         let code = r.json().and_then(|b| text_at(&b, &["error", "code"]));
@@ -234,13 +234,15 @@ pub const STRIPE: Verifier = Verifier {
 pub const SENDGRID: Verifier = Verifier {
     id: "sendgrid",
     rules: &["sendgrid-api-key"],
-    host: "api.sendgrid.com",
+    host: Host::fixed("api.sendgrid.com"),
     endpoints: &[("GET", "/v3/scopes")],
-    plan: |_, secret| {
+    revokes: &[],
+    plan: |a| {
+        let secret = a.secret;
         let rest = secret.strip_prefix("SG.")?;
-        let (a, b) = rest.split_once('.')?;
-        (shaped(a, 22..=22, word) && shaped(b, 43..=43, word))
-            .then(|| get(SENDGRID.host, "/v3/scopes", bearer(secret)))
+        let (id, key) = rest.split_once('.')?;
+        (shaped(id, 22..=22, word) && shaped(key, 43..=43, word))
+            .then(|| get(a.to, "/v3/scopes", bearer(secret)))
     },
     classify: |_, r| match r.status {
         // A key without the scopes permission is still a key.
@@ -265,9 +267,11 @@ pub const DIGITALOCEAN: Verifier = Verifier {
         "digitalocean-oauth-token",
         "digitalocean-refresh-token",
     ],
-    host: "api.digitalocean.com",
+    host: Host::fixed("api.digitalocean.com"),
     endpoints: &[("GET", "/v2/account")],
-    plan: |_, secret| {
+    revokes: &[],
+    plan: |a| {
+        let secret = a.secret;
         if secret.starts_with("dor_v1_") {
             // A refresh token is spent by the only check there is.
             return Some(Plan::Skip(Status::Skipped, "side_effect"));
@@ -276,7 +280,7 @@ pub const DIGITALOCEAN: Verifier = Verifier {
             .strip_prefix("dop_v1_")
             .or_else(|| secret.strip_prefix("doo_v1_"))?;
         shaped(rest, 64..=64, |b| b.is_ascii_hexdigit())
-            .then(|| get(DIGITALOCEAN.host, "/v2/account", bearer(secret)))
+            .then(|| get(a.to, "/v2/account", bearer(secret)))
     },
     classify: |_, r| {
         usual(r, |r| {

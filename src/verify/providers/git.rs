@@ -2,8 +2,8 @@
 //! project and group access tokens, which tell expired from revoked).
 
 use super::{
-    alnum, bearer, clip, get, scope_list, shaped, text_at, usual, utc, word, Plan, Response,
-    Verdict, Verifier,
+    alnum, bearer, clip, get, scope_list, shaped, text_at, usual, utc, word, Ask, Host, Plan,
+    Response, Verdict, Verifier,
 };
 use crate::verify::Status;
 
@@ -18,17 +18,24 @@ pub const GITHUB: Verifier = Verifier {
         "github-app-installation-token-stateless",
         "github-refresh-token",
     ],
-    host: "api.github.com",
+    host: Host::Fixed {
+        host: "api.github.com",
+        self_hosted: Some("/api/v3"),
+    },
     endpoints: &[
         ("GET", "/user"),
         ("GET", "/installation/repositories?per_page=1"),
+    ],
+    revokes: &[
+        ("POST", "/credentials/revoke"),
+        ("DELETE", "/installation/token"),
     ],
     plan: github_plan,
     classify: github_classify,
 };
 
 /// `gh?_` and 36 letters and digits, or `github_pat_`, 22, `_`, 59.
-fn github_shape(s: &str) -> bool {
+pub(crate) fn github_shape(s: &str) -> bool {
     if let Some(rest) = s.strip_prefix("github_pat_") {
         return rest.len() == 82
             && rest.as_bytes().get(22) == Some(&b'_')
@@ -44,7 +51,8 @@ fn github_shape(s: &str) -> bool {
         && (s.len() - 4 == *len.start() || s.len() - 4 == *len.end())
 }
 
-fn github_plan(rule: &str, secret: &str) -> Option<Plan> {
+fn github_plan(a: &Ask) -> Option<Plan> {
+    let (rule, secret) = (a.rule, a.secret);
     if rule == "github-app-installation-token-stateless" {
         // The rule captures the JWT without its `ghs_<app id>_` head, so the token cannot be
         // sent whole; its expiry is read offline instead.
@@ -60,15 +68,15 @@ fn github_plan(rule: &str, secret: &str) -> Option<Plan> {
     let mut plan = if secret.starts_with("ghs_") {
         // An installation token gets 403 from /user.
         get(
-            GITHUB.host,
+            a.to,
             "/installation/repositories?per_page=1",
             bearer(secret),
         )
     } else {
-        get(GITHUB.host, "/user", bearer(secret))
+        get(a.to, "/user", bearer(secret))
     };
     if let Plan::Send(r) = &mut plan {
-        r.headers = vec![("Accept", "application/vnd.github+json")];
+        r.headers = vec![("Accept", "application/vnd.github+json".to_string())];
     }
     Some(plan)
 }
@@ -105,19 +113,24 @@ fn github_classify(rule: &str, r: &Response) -> Verdict {
 pub const GITLAB: Verifier = Verifier {
     id: "gitlab",
     rules: &["gitlab-pat", "gitlab-pat-routable"],
-    host: "gitlab.com",
+    host: Host::Fixed {
+        host: "gitlab.com",
+        self_hosted: Some(""),
+    },
     endpoints: &[("GET", "/api/v4/personal_access_tokens/self")],
+    revokes: &[("DELETE", "/api/v4/personal_access_tokens/self")],
     plan: gitlab_plan,
     classify: gitlab_classify,
 };
 
-fn gitlab_plan(_rule: &str, secret: &str) -> Option<Plan> {
+fn gitlab_plan(a: &Ask) -> Option<Plan> {
+    let secret = a.secret;
     let rest = secret.strip_prefix("glpat-")?;
     if !shaped(rest, 20..=320, |b| word(b) || b == b'.') {
         return None;
     }
     Some(get(
-        GITLAB.host,
+        a.to,
         "/api/v4/personal_access_tokens/self",
         ("PRIVATE-TOKEN", super::Secret(secret.to_string())),
     ))

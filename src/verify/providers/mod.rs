@@ -3,7 +3,7 @@
 //! elsewhere, so every plan and every answer can be tested without a network.
 
 mod apis;
-mod git;
+pub(crate) mod git;
 
 use super::Status;
 use std::fmt;
@@ -24,24 +24,146 @@ impl fmt::Display for Secret {
     }
 }
 
-/// One planned request. The credential travels only in `auth` (a header); `path` holds no
-/// part of it.
+/// One planned request. The credential travels only in `auth` (headers) or `body`; `path`
+/// is one of the verifier's fixed endpoints and holds no part of it.
 #[derive(Clone, Debug)]
 pub struct Request {
     pub method: &'static str,
-    pub host: &'static str,
+    /// `host[:port]`: the verifier's compiled-in host, a `--verify-host` server, or a host
+    /// under the provider's own domain taken from the content.
+    pub host: String,
+    /// A path before the endpoint: `/api/v3` on GitHub Enterprise Server, else empty.
+    pub base: String,
     pub path: &'static str,
     /// Other headers (never secret).
-    pub headers: Vec<(&'static str, &'static str)>,
-    /// The credential header: its name and value (`Bearer <token>`, or the token).
-    pub auth: (&'static str, Secret),
+    pub headers: Vec<(&'static str, String)>,
+    /// The credential headers: name and value (`Bearer <token>`, or the token). Empty for
+    /// a request that carries its credentials in the body (GitHub's revocation API).
+    pub auth: Vec<(&'static str, Secret)>,
+    /// A body, which may hold credentials.
+    pub body: Option<Secret>,
 }
 
 impl Request {
     /// `GET https://api.github.com/user`, as reports and the dry run show it.
     pub fn shown(&self) -> String {
-        format!("{} https://{}{}", self.method, self.host, self.path)
+        format!(
+            "{} https://{}{}{}",
+            self.method, self.host, self.base, self.path
+        )
     }
+
+    /// True when no part of `secret` is in the URL.
+    pub fn url_free_of(&self, secret: &str) -> bool {
+        !secret.is_empty()
+            && !self.host.contains(secret)
+            && !self.base.contains(secret)
+            && !self.path.contains(secret)
+    }
+}
+
+/// Where a verifier's requests go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub host: String,
+    pub base: String,
+}
+
+impl Target {
+    /// A request to `path` here with the credential header `auth` and no body.
+    pub fn request(
+        &self,
+        method: &'static str,
+        path: &'static str,
+        auth: (&'static str, Secret),
+    ) -> Request {
+        Request {
+            method,
+            host: self.host.clone(),
+            base: self.base.clone(),
+            path,
+            headers: vec![("Accept", "application/json".to_string())],
+            auth: vec![auth],
+            body: None,
+        }
+    }
+}
+
+/// Where a verifier may send: its compiled-in host, or a host named next to the secret.
+#[derive(Clone, Copy, Debug)]
+pub enum Host {
+    /// A compiled-in host. `self_hosted` is the API's path on a server given with
+    /// `--verify-host` (GitHub Enterprise Server's `/api/v3`), `None` when the provider has
+    /// no self-hosted form.
+    Fixed {
+        host: &'static str,
+        self_hosted: Option<&'static str>,
+    },
+    /// A host taken from the rule's `part` group (a Shopify shop, an Atlassian site),
+    /// accepted only when it is a plain DNS name ending with `suffix`.
+    Content {
+        part: &'static str,
+        suffix: &'static str,
+    },
+}
+
+impl Host {
+    /// A compiled-in host that cannot be moved.
+    pub const fn fixed(host: &'static str) -> Host {
+        Host::Fixed {
+            host,
+            self_hosted: None,
+        }
+    }
+
+    /// The host as `--list-endpoints` shows it: `api.github.com`, `*.myshopify.com`.
+    pub fn shown(&self) -> String {
+        match self {
+            Host::Fixed { host, .. } => host.to_string(),
+            Host::Content { suffix, .. } => format!("*{suffix}"),
+        }
+    }
+}
+
+/// What a plan is made from: the finding's rule, secret and parts, and where it may go.
+pub struct Ask<'a> {
+    pub rule: &'a str,
+    pub secret: &'a str,
+    /// The rule's other named groups (`key_id`, `username`).
+    pub parts: &'a [(String, String)],
+    pub to: &'a Target,
+    /// `--verify-logins`: checks that are a login (Docker Hub) may be made.
+    pub logins: bool,
+}
+
+impl Ask<'_> {
+    /// The value of part `name`, if the rule captured it.
+    pub fn part(&self, name: &str) -> Option<&str> {
+        self.parts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// True when `host` (from scanned content) is a plain DNS name under `suffix`
+/// (`.myshopify.com`): lower-case letters, digits and hyphens in dot-separated labels, no
+/// port, no user info, no IP literal, and something before the suffix.
+pub fn content_host(host: &str, suffix: &str) -> bool {
+    let Some(name) = host.strip_suffix(suffix) else {
+        return false;
+    };
+    !name.is_empty()
+        && host.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
 }
 
 /// An answer, as far as a verifier reads it: the status, the headers it may look at (names
@@ -124,15 +246,23 @@ pub struct Verifier {
     pub id: &'static str,
     /// The rules whose findings it checks.
     pub rules: &'static [&'static str],
-    /// The only host it contacts.
-    pub host: &'static str,
+    /// The only host it contacts, or the only domain.
+    pub host: Host,
     /// Every (method, path) it may send, for `--list-endpoints` and the transport's check.
     pub endpoints: &'static [(&'static str, &'static str)],
+    /// The (method, path) `leakscan revoke` may send, and nothing else ever does.
+    pub revokes: &'static [(&'static str, &'static str)],
     /// The plan for a secret of one of `rules`: `None` when the secret does not have the
     /// provider's exact token shape (it is then never sent).
-    pub plan: fn(rule: &str, secret: &str) -> Option<Plan>,
+    pub plan: fn(&Ask) -> Option<Plan>,
     /// Reads an answer to the plan's request (after [`common`] found nothing to say).
     pub classify: fn(rule: &str, r: &Response) -> Verdict,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Verifier({})", self.id)
+    }
 }
 
 /// Every verifier the binary has.
@@ -155,8 +285,16 @@ pub fn endpoints() -> String {
     for v in VERIFIERS {
         for (method, path) in v.endpoints {
             out.push_str(&format!(
-                "{:<13} {method:<4} https://{}{path}\n",
-                v.id, v.host
+                "{:<13} {method:<6} https://{}{path}\n",
+                v.id,
+                v.host.shown()
+            ));
+        }
+        for (method, path) in v.revokes {
+            out.push_str(&format!(
+                "{:<13} {method:<6} https://{}{path}  (leakscan revoke only)\n",
+                v.id,
+                v.host.shown()
             ));
         }
     }
@@ -210,14 +348,8 @@ fn bearer(secret: &str) -> (&'static str, Secret) {
 }
 
 /// A plain GET with a credential header.
-fn get(host: &'static str, path: &'static str, auth: (&'static str, Secret)) -> Plan {
-    Plan::Send(Request {
-        method: "GET",
-        host,
-        path,
-        headers: vec![("Accept", "application/json")],
-        auth,
-    })
+fn get(to: &Target, path: &'static str, auth: (&'static str, Secret)) -> Plan {
+    Plan::Send(to.request("GET", path, auth))
 }
 
 /// The usual reading of an answer: 2xx live (with what `live` takes from it), 401 invalid,
