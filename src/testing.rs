@@ -146,6 +146,17 @@ pub fn pypi_token(caveats: &[&str]) -> String {
     format!("pypi-{}", base64(&pypi_macaroon(&caveats), true, false))
 }
 
+/// An AWS access key id of the newer format that names `account` (12 digits), the rest of
+/// its bits from `tail`: what `facts::aws::account_id` reads back.
+pub fn aws_key_id(prefix: &str, account: u64, tail: u64) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let bits = (1u128 << 79) | u128::from(account) << 39 | u128::from(tail & ((1 << 39) - 1));
+    let body: String = (0..16)
+        .map(|i| ALPHABET[((bits >> (75 - 5 * i)) & 31) as usize] as char)
+        .collect();
+    format!("{prefix}{body}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

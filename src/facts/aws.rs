@@ -56,6 +56,48 @@ pub fn account_id(key_id: &str) -> Option<String> {
     (account < 1_000_000_000_000).then(|| format!("{account:012}"))
 }
 
+/// AWS accounts that hold canary keys: any call with one of their keys, even
+/// `sts:GetCallerIdentity`, raises an alarm for whoever planted it, so a key of theirs is
+/// never checked. Thinkst's canarytokens.org accounts first, then other canary services', as
+/// published by secret scanners that skip them (no such list is published by Thinkst).
+const CANARY_ACCOUNTS: &[&str] = &[
+    "052310077262",
+    "171436882533",
+    "266735846894",
+    "528757803018",
+    "534261010715",
+    "538784191382",
+    "595918472158",
+    "717712589309",
+    "729780141977",
+    "730335385048",
+    "819147034852",
+    "893192397702",
+    "992382622183",
+    // Other canary services.
+    "044858866125",
+    "251535659677",
+    "344043088457",
+    "351906852752",
+    "390477818340",
+    "426127672474",
+    "427150556519",
+    "439872796651",
+    "445142720921",
+    "465867158099",
+    "637958123769",
+    "693412236332",
+    "732624840810",
+    "735421457923",
+    "959235150393",
+    "982842642351",
+];
+
+/// True when `key_id` belongs to a known canary account.
+pub fn canary(key_id: &str) -> bool {
+    account_id(key_id).is_some_and(|a| CANARY_ACCOUNTS.contains(&a.as_str()))
+}
+
 /// The 16 characters after the prefix, if `key_id` is 20 characters, has a known prefix and
 /// is base32 throughout.
 fn key_body(key_id: &str) -> Option<&str> {
@@ -87,15 +129,7 @@ mod tests {
         format!("{prefix}{rest}")
     }
 
-    /// A key id of the newer format for `account`, built the way the decoder reads it.
-    fn key_for(prefix: &str, account: u64, tail: u64) -> String {
-        const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        let bits = (1u128 << 79) | u128::from(account) << 39 | u128::from(tail & ((1 << 39) - 1));
-        let body: String = (0..16)
-            .map(|i| ALPHABET[((bits >> (75 - 5 * i)) & 31) as usize] as char)
-            .collect();
-        format!("{prefix}{body}")
-    }
+    use crate::testing::aws_key_id as key_for;
 
     #[test]
     fn decodes_published_keys() {
@@ -120,6 +154,14 @@ mod tests {
             account_id(&key("AKIA", "QYLPMN5HAAAAAAAA")).as_deref(),
             Some("052310077262")
         );
+    }
+
+    #[test]
+    fn canary_accounts_are_known() {
+        assert!(canary(&key_for("AKIA", 52_310_077_262, 9)));
+        assert!(canary(&key_for("ASIA", 992_382_622_183, 1)));
+        assert!(!canary(&key_for("AKIA", 123_456_789_012, 9)));
+        assert!(!canary(&key("AKIA", "AYLPMN5HAAAAAAAA")));
     }
 
     #[test]

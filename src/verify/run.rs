@@ -225,10 +225,13 @@ pub(super) fn target(
                 host: host.to_string(),
                 base: String::new(),
             })),
-        Host::Content { part, suffix } => {
-            let value = parts
+        Host::Content {
+            parts: names,
+            suffix,
+        } => {
+            let value = names
                 .iter()
-                .find(|(n, _)| n == part)
+                .find_map(|name| parts.iter().find(|(n, _)| n == name))
                 .map(|(_, v)| v.trim().to_ascii_lowercase())
                 .ok_or("needs_pair")?;
             if !providers::content_host(&value, suffix) {

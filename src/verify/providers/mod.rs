@@ -4,6 +4,7 @@
 
 mod apis;
 pub(crate) mod git;
+mod paired;
 
 use super::Status;
 use std::fmt;
@@ -99,10 +100,11 @@ pub enum Host {
         host: &'static str,
         self_hosted: Option<&'static str>,
     },
-    /// A host taken from the rule's `part` group (a Shopify shop, an Atlassian site),
-    /// accepted only when it is a plain DNS name ending with `suffix`.
+    /// A host taken from the first of the rule's `parts` groups that matched (a Shopify
+    /// shop, an Atlassian site), accepted only when it is a plain DNS name ending with
+    /// `suffix`.
     Content {
-        part: &'static str,
+        parts: &'static [&'static str],
         suffix: &'static str,
     },
 }
@@ -277,6 +279,10 @@ pub static VERIFIERS: &[Verifier] = &[
     apis::STRIPE,
     apis::SENDGRID,
     apis::DIGITALOCEAN,
+    paired::AWS,
+    paired::SHOPIFY,
+    paired::ATLASSIAN,
+    paired::DOCKERHUB,
 ];
 
 /// Every endpoint the binary can contact, a line each (`leakscan verify --list-endpoints`).

@@ -20,10 +20,10 @@ fn plan_of(v: &Verifier, rule: &str, secret: &str, parts: &[(String, String)]) -
             host: host.to_string(),
             base: String::new(),
         },
-        Host::Content { part, .. } => Target {
+        Host::Content { parts: names, .. } => Target {
             host: parts
                 .iter()
-                .find(|(n, _)| n == part)
+                .find(|(n, _)| names.contains(&n.as_str()))
                 .map(|(_, h)| h.clone())
                 .unwrap_or_default(),
             base: String::new(),
