@@ -131,15 +131,15 @@ pub fn revoke(cmd: RevokeCmd) -> Result<u8> {
 }
 
 /// The findings `cmd` selects: by fingerprint or rule (either), or all when only `--live`
-/// is given. A fingerprint that matches nothing is said; if nothing matches at all, it is an
+/// is given, with every other finding of the same secret. A fingerprint that matches nothing is said; if nothing matches at all, it is an
 /// error (a typo must not look like a clean run).
 fn select(findings: Vec<Finding>, cmd: &RevokeCmd) -> Result<Vec<Finding>> {
     let fps: HashSet<&str> = cmd.fingerprint.iter().map(|s| s.trim()).collect();
     let rules: HashSet<&str> = cmd.rule.iter().map(String::as_str).collect();
     let everything = fps.is_empty() && rules.is_empty();
     let mut seen = HashSet::new();
-    let selected: Vec<Finding> = findings
-        .into_iter()
+    let chosen: HashSet<String> = findings
+        .iter()
         .filter(|f| {
             let fp = [Some(&f.fingerprint), f.legacy_fingerprint.as_ref()]
                 .into_iter()
@@ -150,6 +150,13 @@ fn select(findings: Vec<Finding>, cmd: &RevokeCmd) -> Result<Vec<Finding>> {
             }
             everything || fp.is_some() || rules.contains(f.rule_id.as_str())
         })
+        .map(|f| f.secret.clone())
+        .collect();
+    // A credential is one thing wherever it is written: every place of a chosen secret is
+    // listed, since revoking it breaks them all.
+    let selected: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| chosen.contains(&f.secret))
         .collect();
     let missing: Vec<&str> = fps
         .iter()

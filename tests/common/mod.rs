@@ -2,6 +2,8 @@
 //! the real binary run as a process.
 #![allow(dead_code)]
 
+/// A provider stand-in on 127.0.0.1, for `--verify` and `revoke`.
+pub mod fake;
 /// Real git repositories built in temp dirs, for the history and staged tests.
 pub mod git;
 
