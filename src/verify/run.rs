@@ -232,8 +232,14 @@ pub(super) fn target(
             let value = names
                 .iter()
                 .find_map(|name| parts.iter().find(|(n, _)| n == name))
-                .map(|(_, v)| v.trim().to_ascii_lowercase())
+                .map(|(_, v)| v.trim().trim_end_matches('.').to_ascii_lowercase())
                 .ok_or("needs_pair")?;
+            // A bare handle (`SHOPIFY_SHOP=acme`) names `acme.myshopify.com`.
+            let value = if value.contains('.') {
+                value
+            } else {
+                format!("{value}{suffix}")
+            };
             if !providers::content_host(&value, suffix) {
                 return Err("host_refused");
             }

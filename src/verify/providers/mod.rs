@@ -282,6 +282,7 @@ pub static VERIFIERS: &[Verifier] = &[
     paired::AWS,
     paired::SHOPIFY,
     paired::ATLASSIAN,
+    paired::TWILIO,
     paired::DOCKERHUB,
 ];
 

@@ -1,7 +1,7 @@
 //! Credentials a check needs a second part for, which the rule captures next to the secret:
 //! an AWS key pair (signed with SigV4 for STS), a Shopify token and its shop, an Atlassian
-//! token with its site and e-mail, a Docker Hub token and its username (a login, so only
-//! with `--verify-logins`).
+//! token with its site and e-mail, a Twilio auth token and its account SID, a Docker Hub
+//! token and its username (a login, so only with `--verify-logins`).
 
 use super::{
     shaped, text_at, usual, Ask, Host, Plan, Request, Response, Secret, Verdict, Verifier,
@@ -160,7 +160,7 @@ pub const SHOPIFY: Verifier = Verifier {
         "shopify-private-app-token",
     ],
     host: Host::Content {
-        parts: &["shop", "myshop"],
+        parts: &["shop", "shop_after"],
         suffix: ".myshopify.com",
     },
     endpoints: &[("GET", "/admin/oauth/access_scopes.json")],
@@ -237,7 +237,8 @@ pub const DOCKERHUB: Verifier = Verifier {
         }) {
             return None;
         }
-        let Some(user) = a.part("username").filter(|u| {
+        let named = a.part("username").or_else(|| a.part("username_after"));
+        let Some(user) = named.filter(|u| {
             shaped(u, 2..=30, |b| {
                 b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
             })
@@ -267,6 +268,48 @@ pub const DOCKERHUB: Verifier = Verifier {
         200..=299 => Verdict::live(),
         400 | 401 | 403 => Verdict::new(Status::Invalid, "unauthorized"),
         _ => Verdict::new(Status::Unknown, "unexpected_status"),
+    },
+};
+
+pub const TWILIO: Verifier = Verifier {
+    id: "twilio",
+    rules: &["twilio-auth-token"],
+    host: Host::fixed("api.twilio.com"),
+    endpoints: &[("GET", "/2010-04-01/Accounts.json")],
+    revokes: &[],
+    plan: |a| {
+        if !shaped(a.secret, 32..=32, |b| {
+            b.is_ascii_digit() || (b'a'..=b'f').contains(&b)
+        }) {
+            return None;
+        }
+        let sid = a
+            .part("account_sid")
+            .or_else(|| a.part("account_sid_after"));
+        let Some(sid) = sid.filter(|s| {
+            s.strip_prefix("AC").is_some_and(|hex| {
+                shaped(hex, 32..=32, |b| {
+                    b.is_ascii_digit() || (b'a'..=b'f').contains(&b)
+                })
+            })
+        }) else {
+            // An auth token signs in only with its account SID.
+            return Some(Plan::Skip(Status::Skipped, "needs_pair"));
+        };
+        Some(Plan::Send(a.to.request(
+            "GET",
+            "/2010-04-01/Accounts.json",
+            ("Authorization", Secret(basic(sid, a.secret))),
+        )))
+    },
+    classify: |_, r| {
+        usual(r, |r| {
+            let account = r.json().and_then(|b| {
+                let first = b.get("accounts")?.as_array()?.first()?.clone();
+                text_at(&first, &["sid"])
+            });
+            Verdict::live().account(account)
+        })
     },
 };
 

@@ -432,3 +432,35 @@ fn endpoints_name_every_host() {
         );
     }
 }
+
+#[test]
+fn hosts_from_content_are_plain_names_under_the_providers_domain() {
+    for good in [
+        "acme.myshopify.com",
+        "acme-shop-2.myshopify.com",
+        "a.b.myshopify.com",
+    ] {
+        assert!(content_host(good, ".myshopify.com"), "{good}");
+    }
+    for bad in [
+        ".myshopify.com",
+        "myshopify.com",
+        "acme.myshopify.com.evil.example",
+        "evil.example",
+        "127.0.0.1",
+        "acme.myshopify.com:8443",
+        "user@acme.myshopify.com",
+        "Acme.myshopify.com",
+        "-acme.myshopify.com",
+        "acme..myshopify.com",
+        "acme_x.myshopify.com",
+        "[::1].myshopify.com",
+    ] {
+        assert!(!content_host(bad, ".myshopify.com"), "{bad}");
+    }
+    let long = format!("{}.myshopify.com", "a".repeat(64));
+    assert!(
+        !content_host(&long, ".myshopify.com"),
+        "a label over 63 bytes"
+    );
+}
