@@ -593,3 +593,62 @@ fn the_demo_fixture_reports_exactly_its_planted_secrets() {
         ]
     );
 }
+
+/// Every subcommand and every long flag the binary accepts is documented in the README.
+#[test]
+fn every_command_and_flag_is_in_the_readme() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let help = |args: &[&str]| {
+        let out = leakscan()
+            .args(args)
+            .arg("--help")
+            .output()
+            .expect("run leakscan");
+        assert!(out.status.success(), "{args:?} --help");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let commands = [
+        vec!["scan"],
+        vec!["history"],
+        vec!["staged"],
+        vec!["install-hook"],
+        vec!["baseline"],
+        vec!["revoke"],
+        vec!["rules", "list"],
+        vec!["rules", "check"],
+        vec!["verify"],
+    ];
+    let mut checked = 0;
+    for cmd in &commands {
+        assert!(
+            readme.contains(&format!("leakscan {}", cmd.join(" "))),
+            "README does not document `leakscan {}`",
+            cmd.join(" ")
+        );
+        for word in help(cmd).split_whitespace() {
+            let flag = word.trim_end_matches([',', '.', ')', ':']);
+            let Some(name) = flag.strip_prefix("--") else {
+                continue;
+            };
+            if name.is_empty()
+                || name == "help"
+                || !name.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+            {
+                continue;
+            }
+            let flag = flag.split('=').next().unwrap_or(flag);
+            // The flag itself, not a longer one it begins.
+            let named = readme.match_indices(flag).any(|(at, _)| {
+                !readme[at + flag.len()..].starts_with(|c: char| c.is_ascii_lowercase() || c == '-')
+            });
+            assert!(
+                named,
+                "README does not document {flag} of `leakscan {}`",
+                cmd.join(" ")
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "only {checked} flags found in the help texts");
+}
