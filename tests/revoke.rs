@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::fake::{bearer, json, ok, run, status, Fake, Run, Seen};
+use common::fake::{bearer, header, json, leaks_none, ok, run, status, to, Fake, Seen};
 use common::{github_pat, str_field, Tree};
 use leakscan::testing::Rng;
 use serde_json::Value;
@@ -25,26 +25,6 @@ fn fingerprint_of(tree: &Tree, path: &str) -> String {
         .find(|(p, _)| p == path)
         .map(|(_, fp)| fp)
         .unwrap_or_else(|| panic!("no finding in {path}"))
-}
-
-/// No output names any of `secrets`.
-fn leaks_none(r: &Run, secrets: &[&String]) {
-    for s in secrets {
-        assert!(
-            !r.stdout.contains(s.as_str()),
-            "secret on stdout: {}",
-            r.stdout
-        );
-        assert!(
-            !r.stderr.contains(s.as_str()),
-            "secret on stderr: {}",
-            r.stderr
-        );
-    }
-}
-
-fn to(seen: &[Seen], url: &str) -> Vec<Seen> {
-    seen.iter().filter(|s| s.url == url).cloned().collect()
 }
 
 const REVOKE_URL: &str = "/api.github.com/credentials/revoke";
@@ -138,11 +118,7 @@ fn tokens_that_revoke_themselves_and_the_rest_by_hand() {
     let fake = {
         let (glpat, slack) = (glpat.clone(), slack.clone());
         Fake::start(move |url, headers| {
-            let private = headers
-                .iter()
-                .find(|(k, _)| k == "private-token")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
+            let private = header(headers, "private-token");
             match url {
                 "/gitlab.corp.example/api/v4/personal_access_tokens/self" if private == glpat => {
                     status(204, "", vec![])
@@ -235,7 +211,8 @@ fn live_selects_what_verify_finds_live() {
         &[],
     );
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    let batches = to(&fake.seen(), REVOKE_URL);
+    let seen = fake.seen();
+    let batches = to(&seen, REVOKE_URL);
     assert_eq!(batches.len(), 1);
     let body: Value = serde_json::from_str(&batches[0].body).expect("JSON");
     assert_eq!(body["credentials"], serde_json::json!([live]));

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::fake::{bearer, json, ok, run, status, Fake};
+use common::fake::{bearer, header, json, ok, run, status, Fake};
 use common::{github_pat, sarif_schema, Tree};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -485,11 +485,7 @@ fn every_status_from_answers_like_gitlab_and_slack_give() {
             slack_revoked.clone(),
         );
         Fake::start(move |url, headers| {
-            let private = headers
-                .iter()
-                .find(|(k, _)| k == "private-token")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
+            let private = header(headers, "private-token");
             match url {
                 "/gitlab.com/api/v4/personal_access_tokens/self" if private == live => ok(
                     r#"{"active":true,"revoked":false,"scopes":["api"],"user_id":7,"expires_at":"2027-02-01"}"#,

@@ -9,7 +9,7 @@ mod common;
 #[path = "corpus/gen.rs"]
 mod gen;
 
-use common::fake::{bearer, json, ok, run, status, Fake, Run, Seen};
+use common::fake::{bearer, header, json, leaks_none, ok, run, status, to, Fake, Run, Seen};
 use common::{github_pat, str_field, Tree};
 use gen::{CorpusRng, HEX};
 use leakscan::testing::{aws_key_id, Rng};
@@ -30,31 +30,22 @@ fn verification(findings: &[Value], path: &str, secret: &str) -> (String, String
     (str_field(v, "status"), str_field(v, "reason"), v.clone())
 }
 
-fn to<'a>(seen: &'a [Seen], url: &str) -> Vec<&'a Seen> {
-    seen.iter().filter(|s| s.url == url).collect()
-}
-
-fn header<'a>(s: &'a Seen, name: &str) -> &'a str {
-    s.headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
-
-/// No output names any of `secrets`.
-fn leaks_none(r: &Run, secrets: &[&str]) {
-    for s in secrets {
-        assert!(!r.stdout.contains(s), "secret on stdout: {}", r.stdout);
-        assert!(!r.stderr.contains(s), "secret on stderr: {}", r.stderr);
-    }
+/// `leakscan scan . --verify -f json <extra>` against `fake`: the run (findings, exit 1) and
+/// its findings.
+fn verified(tree: &Tree, fake: &Fake, extra: &[&str]) -> (Run, Vec<Value>) {
+    let mut args = vec!["scan", ".", "--verify", "-f", "json"];
+    args.extend(extra);
+    let out = run(tree, Some(fake), &args, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let findings = json(&out);
+    (out, findings)
 }
 
 const STS: &str = "/sts.amazonaws.com/";
 
 /// The access key id a SigV4 `Authorization` header names.
 fn signed_by(s: &Seen) -> String {
-    header(s, "authorization")
+    header(&s.headers, "authorization")
         .strip_prefix("AWS4-HMAC-SHA256 Credential=")
         .and_then(|c| c.split('/').next())
         .unwrap_or("")
@@ -115,14 +106,7 @@ fn aws_key_pairs_are_signed_for_sts_and_canary_keys_are_never_sent() {
         );
     }
     tree.write("lone.env", format!("AWS_ACCESS_KEY_ID={lone_id}\n"));
-    let out = run(
-        &tree,
-        Some(&fake),
-        &["scan", ".", "--verify", "-f", "json"],
-        &[],
-    );
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let findings = json(&out);
+    let (out, findings) = verified(&tree, &fake, &[]);
 
     let (s, reason, v) = verification(&findings, "user/credentials", &user.1);
     assert_eq!((s.as_str(), reason.as_str()), ("live", "ok"), "{v}");
@@ -156,13 +140,13 @@ fn aws_key_pairs_are_signed_for_sts_and_canary_keys_are_never_sent() {
     for s in &sts {
         assert_eq!(s.method, "POST");
         assert_eq!(s.body, "Action=GetCallerIdentity&Version=2011-06-15");
-        let auth = header(s, "authorization");
+        let auth = header(&s.headers, "authorization");
         assert!(
             auth.contains("/us-east-1/sts/aws4_request, SignedHeaders=")
                 && auth.contains(", Signature="),
             "{auth}"
         );
-        let date = header(s, "x-amz-date");
+        let date = header(&s.headers, "x-amz-date");
         assert!(date.len() == 16 && date.ends_with('Z'), "{date}");
         for (_, secret) in [&user, &root, &gone, &canary] {
             let all = format!("{} {:?} {}", s.url, s.headers, s.body);
@@ -184,12 +168,8 @@ fn a_shopify_token_goes_only_to_its_own_shop_under_myshopify_com() {
     let mut r = Rng::new(72);
     let [named, bare, evil, ip, alone] = std::array::from_fn(|_| shpat(&mut r));
     let fake = Fake::start(|url, headers| {
-        let token = headers
-            .iter()
-            .find(|(k, _)| k == "x-shopify-access-token")
-            .map(|(_, v)| v.clone());
-        match (url, token) {
-            ("/acme.myshopify.com/admin/oauth/access_scopes.json", Some(_)) => ok(
+        match (url, header(headers, "x-shopify-access-token").is_empty()) {
+            ("/acme.myshopify.com/admin/oauth/access_scopes.json", false) => ok(
                 r#"{"access_scopes":[{"handle":"read_products"},{"handle":"write_orders"}]}"#,
                 vec![],
             ),
@@ -216,14 +196,7 @@ fn a_shopify_token_goes_only_to_its_own_shop_under_myshopify_com() {
     );
     tree.write("ip.yml", format!("shop: 127.0.0.1\ntoken: {ip}\n"));
     tree.write("alone.env", format!("SHOPIFY_ACCESS_TOKEN={alone}\n"));
-    let out = run(
-        &tree,
-        Some(&fake),
-        &["scan", ".", "--verify", "-f", "json"],
-        &[],
-    );
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let findings = json(&out);
+    let (out, findings) = verified(&tree, &fake, &[]);
     let (s, reason, v) = verification(&findings, "named.env", &named);
     assert_eq!((s.as_str(), reason.as_str()), ("live", "ok"), "{v}");
     assert_eq!(
@@ -261,11 +234,7 @@ fn an_atlassian_token_signs_in_with_its_e_mail_at_its_site() {
     let mut r = Rng::new(73);
     let token = gen::atlassian(&mut r, "ATATT3");
     let fake = Fake::start(|url, headers| {
-        let basic = headers
-            .iter()
-            .find(|(k, _)| k == "authorization")
-            .map(|(_, v)| v.starts_with("Basic "))
-            .unwrap_or(false);
+        let basic = header(headers, "authorization").starts_with("Basic ");
         match url {
             "/acme.atlassian.net/rest/api/3/myself" if basic => ok(
                 r#"{"accountId":"5b10ac8d82e05b22cc7d4ef5","emailAddress":"dev@acme.example","displayName":"Dev"}"#,
@@ -281,14 +250,8 @@ fn an_atlassian_token_signs_in_with_its_e_mail_at_its_site() {
             "JIRA_URL=https://acme.atlassian.net\nJIRA_EMAIL=dev@acme.example\nJIRA_API_TOKEN={token}\n"
         ),
     );
-    let out = run(
-        &tree,
-        Some(&fake),
-        &["scan", ".", "--verify", "-f", "json"],
-        &[],
-    );
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let (s, reason, v) = verification(&json(&out), "jira.env", &token);
+    let (out, findings) = verified(&tree, &fake, &[]);
+    let (s, reason, v) = verification(&findings, "jira.env", &token);
     assert_eq!((s.as_str(), reason.as_str()), ("live", "ok"), "{v}");
     assert_eq!(
         v["account"], "5b10ac8d82e05b22cc7d4ef5",
@@ -296,7 +259,7 @@ fn an_atlassian_token_signs_in_with_its_e_mail_at_its_site() {
     );
     let seen = fake.seen();
     assert_eq!(seen.len(), 1, "{seen:?}");
-    let auth = header(&seen[0], "authorization");
+    let auth = header(&seen[0].headers, "authorization");
     let want = format!(
         "Basic {}",
         common::base64(format!("dev@acme.example:{token}").as_bytes())
@@ -323,28 +286,17 @@ fn a_docker_hub_token_is_exchanged_for_a_session_only_with_verify_logins() {
         ".github/workflows/push.yml",
         format!("env:\n  DOCKERHUB_USERNAME: octo-ci\n  DOCKERHUB_TOKEN: {token}\n"),
     );
-    let out = run(
-        &tree,
-        Some(&fake),
-        &["scan", ".", "--verify", "-f", "json"],
-        &[],
-    );
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let (s, reason, _) = verification(&json(&out), ".github/workflows/push.yml", &token);
+    let (out, findings) = verified(&tree, &fake, &[]);
+    let (s, reason, _) = verification(&findings, ".github/workflows/push.yml", &token);
     assert_eq!(
         (s.as_str(), reason.as_str()),
         ("skipped", "login_not_allowed")
     );
+    leaks_none(&out, &[&token]);
     assert!(fake.seen().is_empty(), "{:?}", fake.seen());
 
-    let out = run(
-        &tree,
-        Some(&fake),
-        &["scan", ".", "--verify", "--verify-logins", "-f", "json"],
-        &[],
-    );
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let (s, reason, _) = verification(&json(&out), ".github/workflows/push.yml", &token);
+    let (out, findings) = verified(&tree, &fake, &["--verify-logins"]);
+    let (s, reason, _) = verification(&findings, ".github/workflows/push.yml", &token);
     assert_eq!((s.as_str(), reason.as_str()), ("live", "ok"));
     let seen = fake.seen();
     assert_eq!(seen.len(), 1, "{seen:?}");
@@ -499,11 +451,8 @@ fn a_twilio_auth_token_signs_in_with_the_account_sid_beside_it() {
     let fake = {
         let sid = sid.clone();
         Fake::start(move |url, headers| {
-            let auth = headers
-                .iter()
-                .find(|(k, _)| k == "authorization")
-                .map(|(_, v)| v.trim_start_matches("Basic ").to_string())
-                .unwrap_or_default();
+            let auth = header(headers, "authorization");
+            let auth = auth.trim_start_matches("Basic ");
             match url {
                 "/api.twilio.com/2010-04-01/Accounts.json" if auth == want => ok(
                     &format!(
@@ -525,14 +474,7 @@ fn a_twilio_auth_token_signs_in_with_the_account_sid_beside_it() {
         format!("env:\n  TWILIO_AUTH_TOKEN: \"{after}\"\n  TWILIO_ACCOUNT_SID: {sid}\n"),
     );
     tree.write("alone.env", format!("TWILIO_AUTH_TOKEN={alone}\n"));
-    let out = run(
-        &tree,
-        Some(&fake),
-        &["scan", ".", "--verify", "-f", "json"],
-        &[],
-    );
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let findings = json(&out);
+    let (out, findings) = verified(&tree, &fake, &[]);
     let (s, reason, v) = verification(&findings, "before.env", &before);
     assert_eq!((s.as_str(), reason.as_str()), ("live", "ok"), "{v}");
     assert_eq!(v["account"], sid.as_str());
@@ -548,7 +490,7 @@ fn a_twilio_auth_token_signs_in_with_the_account_sid_beside_it() {
     let mut sent: Vec<String> = fake
         .seen()
         .iter()
-        .map(|s| header(s, "authorization").to_string())
+        .map(|s| header(&s.headers, "authorization").to_string())
         .collect();
     sent.sort();
     let mut both: Vec<String> = [&before, &after]

@@ -112,23 +112,27 @@ mod tests {
 
     #[test]
     fn servers_get_their_api_path() {
-        let s = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
-        assert_eq!(
-            target("github=https://ghe.corp.example"),
-            s("github", "ghe.corp.example", "/api/v3")
-        );
-        assert_eq!(
-            target("github=https://ghe.corp.example:8443/api/v3/"),
-            s("github", "ghe.corp.example:8443", "/api/v3")
-        );
-        assert_eq!(
-            target("github=https://api.acme.ghe.com"),
-            s("github", "api.acme.ghe.com", "")
-        );
-        assert_eq!(
-            target("gitlab=https://git.corp.example/gitlab"),
-            s("gitlab", "git.corp.example", "/gitlab")
-        );
+        for (spec, want) in [
+            (
+                "github=https://ghe.corp.example",
+                ("github", "ghe.corp.example", "/api/v3"),
+            ),
+            (
+                "github=https://ghe.corp.example:8443/api/v3/",
+                ("github", "ghe.corp.example:8443", "/api/v3"),
+            ),
+            (
+                "github=https://api.acme.ghe.com",
+                ("github", "api.acme.ghe.com", ""),
+            ),
+            (
+                "gitlab=https://git.corp.example/gitlab",
+                ("gitlab", "git.corp.example", "/gitlab"),
+            ),
+        ] {
+            let (id, host, base) = target(spec);
+            assert_eq!((id.as_str(), host.as_str(), base.as_str()), want, "{spec}");
+        }
     }
 
     #[test]

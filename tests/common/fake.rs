@@ -116,13 +116,33 @@ pub fn status(code: u16, body: &str, headers: Vec<(&'static str, String)>) -> An
     (code, headers, body.to_string(), Duration::ZERO)
 }
 
-/// The bearer token a request carried.
-pub fn bearer(headers: &[(String, String)]) -> String {
+/// The value of the (lower-case) header `name` of a request, or "".
+pub fn header(headers: &[(String, String)], name: &str) -> String {
     headers
         .iter()
-        .find(|(k, _)| k == "authorization")
-        .map(|(_, v)| v.trim_start_matches("Bearer ").to_string())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
         .unwrap_or_default()
+}
+
+/// The bearer token a request carried.
+pub fn bearer(headers: &[(String, String)]) -> String {
+    header(headers, "authorization")
+        .trim_start_matches("Bearer ")
+        .to_string()
+}
+
+/// The requests `seen` sent to `url`.
+pub fn to<'a>(seen: &'a [Seen], url: &str) -> Vec<&'a Seen> {
+    seen.iter().filter(|s| s.url == url).collect()
+}
+
+/// No output of `r` names any of `secrets`.
+pub fn leaks_none(r: &Run, secrets: &[&str]) {
+    for s in secrets {
+        assert!(!r.stdout.contains(s), "secret on stdout: {}", r.stdout);
+        assert!(!r.stderr.contains(s), "secret on stderr: {}", r.stderr);
+    }
 }
 
 pub struct Run {
