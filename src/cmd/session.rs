@@ -127,6 +127,8 @@ pub struct Session {
     /// written fails before the work, not after it.
     output: Option<std::fs::File>,
     started: Instant,
+    /// The same moment on the wall clock, for reports that carry scan times.
+    started_at: i64,
 }
 
 impl Session {
@@ -168,6 +170,7 @@ impl Session {
             reporting,
             output,
             started,
+            started_at: jiff::Timestamp::now().as_second(),
         })
     }
 
@@ -272,6 +275,7 @@ impl Session {
         let opts = report::Options {
             show_secrets: r.show_secrets,
             color,
+            started_at: self.started_at,
         };
         let mut warn_limit = |msg: String| source::warn(&msg);
         let (sink, target): (Box<dyn Write>, String) = match (&r.output, &self.output) {

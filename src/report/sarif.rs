@@ -328,29 +328,7 @@ pub fn write(
     let results = kept
         .iter()
         .map(|f| {
-            let sure = match f.checksum {
-                Some(_) => "its checksum is valid",
-                None => match f.confidence {
-                    Confidence::High => "high confidence",
-                    Confidence::Medium => "medium confidence",
-                    Confidence::Low => "low confidence",
-                },
-            };
-            let mut text = format!(
-                "{} `{}` found ({sure}). Revoke and rotate it, then load it from the environment or a secret store.",
-                f.rule_name,
-                f.shown_secret(opts.show_secrets)
-            );
-            if let Some(note) = f.decoded_note() {
-                text.push_str(&format!(" It was {note}."));
-            }
-            if let Some(c) = &f.commit {
-                let short: String = c.id.chars().take(12).collect();
-                text.push_str(&format!(" Introduced in commit {short} by {}.", c.author));
-            }
-            if let Some(v) = &f.verification {
-                text = format!("Verified {}. {text}", v.describe());
-            }
+            let text = super::message(f, opts.show_secrets);
             SarifResult {
                 rule_id: &f.rule_id,
                 rule_index: rule_index.get(f.rule_id.as_str()).copied().unwrap_or(0),
