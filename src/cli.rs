@@ -35,6 +35,25 @@ pub enum Command {
     /// What `--verify` may contact: `leakscan verify --list-endpoints` prints every host,
     /// method and path, for firewall allow-lists.
     Verify(VerifyCmd),
+    /// Print a shell completion script: `leakscan completions bash > ~/.local/share/bash-completion/completions/leakscan`.
+    Completions(CompletionsCmd),
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man(ManCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsCmd {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManCmd {
+    /// Write `leakscan.1` and one page per command (`leakscan-scan.1`, ...) into DIR instead
+    /// of printing `leakscan.1`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

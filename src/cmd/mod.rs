@@ -5,6 +5,7 @@
 
 pub mod history;
 pub mod hook;
+pub mod manual;
 pub mod revoke;
 pub mod rules;
 pub mod scan;
@@ -52,5 +53,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             print!("{}", crate::verify::providers::endpoints());
             Ok(0)
         }
+        Command::Completions(cmd) => manual::completions(cmd.shell),
+        Command::Man(cmd) => manual::man(cmd.dir.as_deref()),
     }
 }
