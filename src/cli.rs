@@ -270,6 +270,20 @@ pub struct CommonArgs {
     /// When to colour the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+/// Which rules run, on top of the config's `disabled_rules`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RuleArgs {
+    /// Run only this rule (an id from `leakscan rules list`, or a prefix ending in `*`:
+    /// `github-*`). Repeatable.
+    #[arg(long = "rule", value_name = "ID")]
+    pub only: Vec<String>,
+    /// Do not run this rule (an id, or a prefix ending in `*`). Repeatable.
+    #[arg(long = "disable-rule", value_name = "ID")]
+    pub disabled: Vec<String>,
 }
 
 /// `--exit-code`: 0 to 255, but not 2, which leakscan keeps for "could not scan".

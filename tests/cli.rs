@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::{broken_checksum, github_pat, leakscan, scan_json, str_field, u64_field, Tree};
+use common::{
+    broken_checksum, exit_code, github_pat, leakscan, scan_json, str_field, u64_field, Tree,
+};
 use serde_json::Value;
 
 fn only(findings: &[Value]) -> &Value {
@@ -618,6 +620,8 @@ fn every_command_and_flag_is_in_the_readme() {
         vec!["rules", "list"],
         vec!["rules", "check"],
         vec!["verify"],
+        vec!["completions"],
+        vec!["man"],
     ];
     let mut checked = 0;
     for cmd in &commands {
@@ -651,4 +655,58 @@ fn every_command_and_flag_is_in_the_readme() {
         }
     }
     assert!(checked > 40, "only {checked} flags found in the help texts");
+}
+
+#[test]
+fn rules_are_chosen_on_the_command_line() {
+    let t = Tree::new();
+    let gh = github_pat(140);
+    let npm = leakscan::engine::validate::make_crc32_token("npm_", &common::payload(141));
+    t.write("a.txt", format!("{gh}\n{npm}\n"));
+    let ids = |extra: &[&str]| -> Vec<String> {
+        let (code, findings, stderr) = scan_json(t.path(), extra);
+        assert!(code == 0 || code == 1, "{stderr}");
+        let mut ids: Vec<String> = findings.iter().map(|f| str_field(f, "rule_id")).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&[]), ["github-pat-classic", "npm-access-token"]);
+    assert_eq!(
+        ids(&["--rule", "github-pat-classic"]),
+        ["github-pat-classic"]
+    );
+    assert_eq!(ids(&["--rule", "npm-*"]), ["npm-access-token"]);
+    assert_eq!(
+        ids(&["--disable-rule", "github-pat-classic"]),
+        ["npm-access-token"]
+    );
+    assert_eq!(
+        ids(&[
+            "--rule",
+            "github-*",
+            "--rule",
+            "npm-access-token",
+            "--disable-rule",
+            "github-pat-classic"
+        ]),
+        ["npm-access-token"]
+    );
+    // A typo is an error, not a scan with no rules or all of them.
+    for bad in [
+        &["--rule", "github-pat-clasic"][..],
+        &["--disable-rule", "nope-*"][..],
+        &["--rule", "npm-access-token", "--disable-rule", "npm-*"][..],
+    ] {
+        let out = leakscan()
+            .args(["scan"])
+            .arg(t.path())
+            .args(bad)
+            .output()
+            .expect("run");
+        assert_eq!(exit_code(&out.status), 2, "{bad:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("rule"),
+            "{bad:?}"
+        );
+    }
 }

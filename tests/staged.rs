@@ -6,7 +6,6 @@ mod common;
 
 use common::exit_code;
 use common::git::{git_cmd, leakscan, leakscan_json, token, where_, with_secret, Repo};
-use std::collections::BTreeMap;
 use std::path::Path;
 
 fn line_with(t: &str) -> String {
@@ -322,96 +321,6 @@ fn install_hook_refuses_to_overwrite_without_force_and_respects_hooks_path() {
     assert!(r.dir.join("tools/hooks/pre-commit").is_file());
 }
 
-/// One hook of `.pre-commit-hooks.yaml`: each key with its value as written.
-type Hook = BTreeMap<String, String>;
-
-/// Parses the small YAML subset that `.pre-commit-hooks.yaml` uses: a top-level list of maps,
-/// one `key: value` a line, values plain scalars or `[a, b]` lists, and whole-line comments.
-/// Anything else panics, so a manifest that outgrows this parser fails the test instead of
-/// being misread.
-fn parse_hooks_manifest(text: &str) -> Vec<Hook> {
-    let mut hooks: Vec<Hook> = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let n = i + 1;
-        let line = raw.trim_end();
-        if line.trim_start().is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        let body = if let Some(rest) = line.strip_prefix("- ") {
-            hooks.push(Hook::new());
-            rest
-        } else if let Some(rest) = line.strip_prefix("  ") {
-            rest
-        } else {
-            panic!("line {n}: neither `- key: value` nor `  key: value`: {raw:?}");
-        };
-        let hook = hooks
-            .last_mut()
-            .unwrap_or_else(|| panic!("line {n}: a key before the first `- `: {raw:?}"));
-        let (key, value) = body
-            .split_once(": ")
-            .unwrap_or_else(|| panic!("line {n}: not `key: value`: {raw:?}"));
-        let plain_key = !key.is_empty()
-            && key
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'-');
-        assert!(plain_key, "line {n}: unexpected key {key:?}");
-        assert!(
-            !value.is_empty()
-                && !value.starts_with(['"', '\'', '|', '>', '{', '&', '*', '!', ' '])
-                && !value.contains(" #"),
-            "line {n}: a value this parser does not read: {value:?}"
-        );
-        let previous = hook.insert(key.to_string(), value.to_string());
-        assert!(previous.is_none(), "line {n}: `{key}` given twice");
-    }
-    hooks
-}
-
-/// The value of `key`; panics naming the hook and the key when it is missing.
-fn hook_field<'a>(hook: &'a Hook, key: &str) -> &'a str {
-    hook.get(key).unwrap_or_else(|| {
-        panic!(
-            "hook {:?} has no `{key}`",
-            hook.get("id").map_or("(no id)", String::as_str)
-        )
-    })
-}
-
-/// The items of a `[a, b]` flow list.
-fn flow_list(value: &str) -> Vec<&str> {
-    let inner = value
-        .strip_prefix('[')
-        .and_then(|v| v.strip_suffix(']'))
-        .unwrap_or_else(|| panic!("not a `[...]` list: {value:?}"));
-    inner.split(',').map(str::trim).collect()
-}
-
-#[test]
-fn hooks_manifest_parser_reads_the_subset_and_rejects_the_rest() {
-    let hooks = parse_hooks_manifest(
-        "# c\n- id: a\n  entry: x y\n  stages: [pre-commit, pre-push]\n\n- id: b\n  entry: z\n",
-    );
-    assert_eq!(hooks.len(), 2);
-    assert_eq!(hook_field(&hooks[0], "entry"), "x y");
-    assert_eq!(
-        flow_list(hook_field(&hooks[0], "stages")),
-        ["pre-commit", "pre-push"]
-    );
-    assert_eq!(hook_field(&hooks[1], "id"), "b");
-    for bad in [
-        "  id: a\n",
-        "- id: a\n    entry: nested\n",
-        "- id: a\n  entry: \"quoted\"\n",
-        "- id: a\n  entry: x # comment\n",
-        "- id: a\n  id: b\n",
-        "- id: a\nentry: x\n",
-    ] {
-        let parsed = std::panic::catch_unwind(|| parse_hooks_manifest(bad));
-        assert!(parsed.is_err(), "accepted {bad:?}");
-    }
-}
-
 /// Runs a hook's `entry` the way the pre-commit framework does for `pass_filenames: false`:
 /// as a command line in the repository's top directory, with leakscan installed on PATH.
 fn run_entry(dir: &Path, entry: &str) -> (i32, String) {
@@ -441,20 +350,31 @@ fn pre_commit_framework_manifest_runs_staged() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
     )
     .expect(".pre-commit-hooks.yaml at the repo root");
-    let hooks = parse_hooks_manifest(&text);
-    let ids: Vec<&str> = hooks.iter().map(|h| hook_field(h, "id")).collect();
-    assert_eq!(ids, ["leakscan"]);
+    let hooks: Vec<serde_yaml_ng::Value> =
+        serde_yaml_ng::from_str(&text).expect("the manifest is a YAML list of hooks");
+    let field = |hook: &serde_yaml_ng::Value, key: &str| -> String {
+        match &hook[key] {
+            serde_yaml_ng::Value::String(s) => s.clone(),
+            serde_yaml_ng::Value::Bool(b) => b.to_string(),
+            other => panic!("hook {:?}: `{key}` is {other:?}", hook["id"]),
+        }
+    };
+    let ids: Vec<String> = hooks.iter().map(|h| field(h, "id")).collect();
+    // Built from source by pre-commit (`rust`), or the binary already installed (`system`).
+    assert_eq!(ids, ["leakscan", "leakscan-system"]);
     for hook in &hooks {
-        let id = hook_field(hook, "id");
-        assert_eq!(hook_field(hook, "language"), "rust", "{id}");
+        let id = field(hook, "id");
+        let language = if id == "leakscan" { "rust" } else { "system" };
+        assert_eq!(field(hook, "language"), language, "{id}");
         // `leakscan staged` reads the index itself; file names would be taken as a path.
-        assert_eq!(hook_field(hook, "pass_filenames"), "false", "{id}");
+        assert_eq!(field(hook, "pass_filenames"), "false", "{id}");
         assert_eq!(
-            flow_list(hook_field(hook, "stages")),
-            ["pre-commit"],
+            hook["stages"],
+            serde_yaml_ng::Value::Sequence(vec!["pre-commit".into()]),
             "{id}"
         );
-        let entry = hook_field(hook, "entry");
+        let entry = field(hook, "entry");
+        let entry = entry.as_str();
         assert_eq!(
             entry.split_whitespace().next(),
             Some("leakscan"),

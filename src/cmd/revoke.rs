@@ -49,6 +49,7 @@ pub fn revoke(cmd: RevokeCmd) -> Result<u8> {
         verify: None,
         verify_baseline: false,
         exit_code_live: None,
+        rules: Default::default(),
     };
     let (session, outcome, not_scanned) =
         scan::gather(&cmd.paths, cmd.no_ignore, &cmd.input, reporting)?;

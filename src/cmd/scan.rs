@@ -32,6 +32,7 @@ pub fn baseline(cmd: BaselineCmd) -> Result<u8> {
         verify: None,
         verify_baseline: false,
         exit_code_live: None,
+        rules: Default::default(),
     };
     files(&cmd.paths, cmd.no_ignore, &cmd.input, reporting)
 }

@@ -2,12 +2,12 @@
 //! engine, the baseline, the limits. Finish: the baseline, sort, report and summary, and the
 //! exit code. A command only wires its source between the two.
 
-use crate::cli::{ColorChoice, CommonArgs, InputArgs, NetArgs, VerifyArgs};
+use crate::cli::{ColorChoice, CommonArgs, InputArgs, NetArgs, RuleArgs, VerifyArgs};
 use crate::config::Config;
 use crate::decode::{self, Decoder};
 use crate::engine::Engine;
 use crate::report::{self, summary, Format};
-use crate::rules;
+use crate::rules::{self, Rule};
 use crate::source::anchor::ConfigChoice;
 use crate::source::{self, Policy, SourceStats};
 use crate::triage::{self, Baseline, Outcome};
@@ -35,6 +35,8 @@ pub struct Reporting {
     pub verify_baseline: bool,
     /// `--exit-code-live`: the exit code when a token is live (and 0 otherwise).
     pub exit_code_live: Option<u8>,
+    /// `--rule` / `--disable-rule`: which rules run.
+    pub rules: RuleArgs,
 }
 
 impl Reporting {
@@ -49,6 +51,7 @@ impl Reporting {
             verify: None,
             verify_baseline: false,
             exit_code_live: None,
+            rules: common.rules.clone(),
         }
     }
 
@@ -141,7 +144,7 @@ impl Session {
             None => Baseline::default(),
         };
         let mut cfg = load_config(&config)?;
-        let engine = build_engine(&mut cfg)?;
+        let engine = build_engine_with(&mut cfg, &reporting.rules)?;
         let max_file_size = input
             .max_file_size
             .or(cfg.limits.max_file_size)
@@ -389,6 +392,40 @@ pub fn load_config(choice: &ConfigChoice) -> Result<Config> {
 
 /// The engine for a config: built-in rules, less the disabled, plus the custom.
 pub fn build_engine(cfg: &mut Config) -> Result<Engine> {
+    build_engine_with(cfg, &RuleArgs::default())
+}
+
+/// The engine for a config and the command line's `--rule` / `--disable-rule`.
+pub fn build_engine_with(cfg: &mut Config, select: &RuleArgs) -> Result<Engine> {
     let rules = cfg.rule_set(rules::builtin()?)?;
-    Ok(Engine::new(rules))
+    Ok(Engine::new(select_rules(rules, select)?))
+}
+
+/// `rules` less what `--disable-rule` names, and only what `--rule` names if it is given.
+/// A pattern that names no rule is an error: a typo must not silently scan with nothing, or
+/// with everything.
+fn select_rules(rules: Vec<Rule>, select: &RuleArgs) -> Result<Vec<Rule>> {
+    let hits = |pattern: &str, id: &str| match pattern.strip_suffix('*') {
+        Some(prefix) => id.starts_with(prefix),
+        None => id == pattern,
+    };
+    for (flag, patterns) in [
+        ("--rule", &select.only),
+        ("--disable-rule", &select.disabled),
+    ] {
+        for p in patterns {
+            if !rules.iter().any(|r| hits(p, &r.id)) {
+                bail!("{flag} {p}: no rule in force has that id; `leakscan rules list` shows them");
+            }
+        }
+    }
+    let kept: Vec<Rule> = rules
+        .into_iter()
+        .filter(|r| select.only.is_empty() || select.only.iter().any(|p| hits(p, &r.id)))
+        .filter(|r| !select.disabled.iter().any(|p| hits(p, &r.id)))
+        .collect();
+    if kept.is_empty() {
+        bail!("--rule and --disable-rule leave no rule to run");
+    }
+    Ok(kept)
 }
