@@ -197,6 +197,10 @@ pub struct HistoryCmd {
     /// Only commits reachable from this branch, tag or revision [default: every ref and HEAD].
     #[arg(long, value_name = "REF")]
     pub branch: Option<String>,
+    /// Incremental: read only blobs FILE does not list as scanned clean by an earlier run
+    /// under the same rules and settings, then update FILE. The report is a full scan's.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

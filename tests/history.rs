@@ -453,3 +453,103 @@ fn exit_code_and_output_flags_work_as_in_scan() {
     let text = std::fs::read_to_string(&out).expect("report written");
     assert_eq!(text.lines().count(), 2);
 }
+
+/// How many blobs the run read, from its summary line (all of them when nothing was
+/// spared).
+fn blobs_read(stderr: &str) -> usize {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("leakscan: history: "))
+        .unwrap_or_else(|| panic!("no history line: {stderr}"));
+    let number_before = |word: &str| -> Option<usize> {
+        let at = line.find(word)?;
+        line[..at].split_whitespace().last()?.parse().ok()
+    };
+    number_before(" blobs read").unwrap_or_else(|| {
+        number_before(" distinct blobs").unwrap_or_else(|| panic!("no counts: {line}"))
+    })
+}
+
+#[test]
+fn a_state_file_makes_the_next_run_read_only_new_blobs_with_the_same_report() {
+    let r = Repo::new();
+    let old = token("stateold");
+    for i in 0..20 {
+        r.write(
+            &format!("src/m{i}.rs"),
+            format!("pub fn f{i}() -> u32 {{ {i} }}\n"),
+        );
+    }
+    r.write("config.py", line_with(&old));
+    r.commit("first");
+    for i in 0..5 {
+        r.write(
+            &format!("src/m{i}.rs"),
+            format!("pub fn f{i}() -> u32 {{ {} }}\n", i + 100),
+        );
+        r.commit(&format!("edit {i}"));
+    }
+    let state = r.sibling("history.state");
+    let state_arg = state.display().to_string();
+    let with_state = ["history", "--state", state_arg.as_str()];
+
+    let full = leakscan_json(&r.dir, &["history"]);
+    let first = leakscan_json(&r.dir, &with_state);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    assert_eq!(
+        first.json, full.json,
+        "a first run with a new state file is a full scan"
+    );
+    assert_eq!(blobs_read(&first.stderr), 26, "{}", first.stderr);
+    assert!(state.is_file());
+
+    // Nothing new: only the blob that held a finding is read again (the state file keeps
+    // no secret, so it cannot stand in for that blob).
+    let again = leakscan_json(&r.dir, &with_state);
+    assert_eq!(again.json, full.json);
+    assert_eq!(blobs_read(&again.stderr), 1, "{}", again.stderr);
+
+    // One new commit: two new blobs (one with a secret), plus that one.
+    let new = token("statenew");
+    r.write("src/m7.rs", "pub fn f7() -> u32 { 700 }\n");
+    r.write("deploy.env", format!("TOKEN={new}\n"));
+    r.commit("new secret");
+    let incremental = leakscan_json(&r.dir, &with_state);
+    let full = leakscan_json(&r.dir, &["history"]);
+    assert_eq!(incremental.code, 1);
+    assert_eq!(
+        incremental.json, full.json,
+        "the same report as a full scan"
+    );
+    assert_eq!(full.json.len(), 2);
+    assert_eq!(blobs_read(&incremental.stderr), 3, "{}", incremental.stderr);
+
+    // Other rules: the state is not used (a blob clean for one rule set may not be for
+    // another), and is written anew.
+    let stale = leakscan_json(
+        &r.dir,
+        &["history", "--state", &state_arg, "--rule", "github-*"],
+    );
+    assert!(
+        stale.stderr.contains("other rules or settings"),
+        "{}",
+        stale.stderr
+    );
+    assert_eq!(blobs_read(&stale.stderr), 28, "{}", stale.stderr);
+    assert_eq!(stale.json, full.json);
+
+    // Not a state file: an error, and the file is left alone.
+    let notes = r.sibling("notes.txt");
+    std::fs::write(&notes, "my notes\n").expect("write");
+    let run = leakscan(
+        &r.dir,
+        &["history", "--state", &notes.display().to_string()],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not a leakscan history state file"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&notes).expect("read"), "my notes\n");
+}

@@ -12,6 +12,7 @@ pub fn scan_blobs<S, T, I, V>(
     plan: &Plan,
     progress: bool,
     policy: &Policy,
+    skip: &(dyn Fn(&BlobIntros) -> bool + Sync),
     init: I,
     visit: V,
 ) -> Vec<(u32, T)>
@@ -21,11 +22,14 @@ where
     V: Fn(&mut S, u32, &[u8]) -> Option<T> + Sync,
 {
     let pool = &plan.pool;
-    let pb = progress::bar(progress, plan.blobs.len() as u64, "blobs");
-    let done_bytes = AtomicU64::new(0);
     // Read versions of one file together, newest first: git deltifies older versions
-    // against newer ones, so this order finds delta bases in libgit2's cache.
-    let mut order: Vec<u32> = (0..plan.blobs.len() as u32).collect();
+    // against newer ones, so this order finds delta bases in libgit2's cache. Blobs `skip`
+    // names (scanned clean by an earlier run) are not read at all.
+    let mut order: Vec<u32> = (0..plan.blobs.len() as u32)
+        .filter(|&i| !skip(&plan.blobs[i as usize]))
+        .collect();
+    let pb = progress::bar(progress, order.len() as u64, "blobs");
+    let done_bytes = AtomicU64::new(0);
     order.sort_by_key(|&i| {
         let b = &plan.blobs[i as usize];
         b.intros

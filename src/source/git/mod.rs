@@ -18,6 +18,7 @@
 //!   audit: old repositories are rarely perfect.
 
 pub mod blobs;
+pub mod known;
 pub mod meta;
 pub mod plan;
 pub mod revs;
