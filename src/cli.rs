@@ -35,10 +35,85 @@ pub enum Command {
     /// What `--verify` may contact: `leakscan verify --list-endpoints` prints every host,
     /// method and path, for firewall allow-lists.
     Verify(VerifyCmd),
+    /// Audit many repositories: clone (or update) each into a cache, scan its whole history,
+    /// and report every finding with its repository. Shards for parallel runners.
+    Audit(AuditCmd),
+    /// Merge JSONL reports (of `audit` shards, or any leakscan run) into one report in any
+    /// format, each finding once per repository and fingerprint.
+    Merge(MergeCmd),
     /// Print a shell completion script: `leakscan completions bash > ~/.local/share/bash-completion/completions/leakscan`.
     Completions(CompletionsCmd),
     /// Print the man page (roff), or write one page per command into a directory.
     Man(ManCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditCmd {
+    /// The repositories, one a line: a clone URL (`https://`, `ssh://`, `git@host:path`,
+    /// `file://`) or a local path; blank lines and lines starting with `#` are skipped. `-`
+    /// reads the list from stdin.
+    #[arg(long, value_name = "FILE")]
+    pub repos: PathBuf,
+    /// Where clones are kept between runs (bare mirrors, and a state file each so that the
+    /// next run reads only new blobs) [default: $XDG_CACHE_HOME/leakscan/audit, else
+    /// ~/.cache/leakscan/audit].
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Audit only shard I of N (I from 0): a stable share of the list chosen by a hash of
+    /// each line, so adding a repository moves no other. Without it, JOB_COMPLETION_INDEX and
+    /// JOB_COMPLETIONS (a Kubernetes Indexed Job) choose the shard when both are set.
+    #[arg(long, value_name = "I/N", value_parser = shard)]
+    pub shard: Option<(u32, u32)>,
+    /// Do not fetch repositories already in the cache: audit what it holds.
+    #[arg(long)]
+    pub no_fetch: bool,
+    /// Read every blob, ignoring (and rewriting) the cache's state files.
+    #[arg(long)]
+    pub full: bool,
+    /// Only commits made at or after this time (as `history --since`).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `--shard I/N`, I counting from 0.
+fn shard(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("{s:?} is not I/N with 0 <= I < N (e.g. 0/4)");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u32, u32) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+#[derive(Debug, Args)]
+pub struct MergeCmd {
+    /// JSONL reports to merge (`leakscan audit -f jsonl -o shard-0.jsonl`, ...).
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the merged report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print secrets in full, where the reports carry them (reports written without
+    /// --show-secrets hold only redacted secrets).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Exit code when findings remain (not 2).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = exit_code)]
+    pub exit_code: u8,
+    /// No summary line on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -56,7 +56,7 @@ impl Confidence {
 
 /// Outcome of an offline checksum, for formats that carry one. Only `Valid` exists: a token
 /// whose checksum fails is not a token, and the engine drops it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Checksum {
     Valid,
@@ -90,6 +90,8 @@ pub struct Finding {
     pub remediation: String,
     /// The provider's documentation for this kind of credential.
     pub help_uri: Option<String>,
+    /// `audit`: the repository (as the list names it) the finding is in; `None` elsewhere.
+    pub repository: Option<String>,
     /// Relative to the repository root inside a git work tree, else to the scanned
     /// directory; `/` separators; `-` for stdin.
     pub path: String,

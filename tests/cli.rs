@@ -620,6 +620,8 @@ fn every_command_and_flag_is_in_the_readme() {
         vec!["rules", "list"],
         vec!["rules", "check"],
         vec!["verify"],
+        vec!["audit"],
+        vec!["merge"],
         vec!["completions"],
         vec!["man"],
     ];

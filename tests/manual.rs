@@ -6,7 +6,7 @@ mod common;
 use common::leakscan;
 use std::process::Command;
 
-const COMMANDS: [&str; 10] = [
+const COMMANDS: [&str; 12] = [
     "scan",
     "baseline",
     "history",
@@ -15,6 +15,8 @@ const COMMANDS: [&str; 10] = [
     "rules",
     "revoke",
     "verify",
+    "audit",
+    "merge",
     "completions",
     "man",
 ];

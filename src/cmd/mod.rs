@@ -3,9 +3,11 @@
 //! outcome back to the session to report; the result becomes an exit code (0 clean,
 //! 1 findings, 2 could not scan as asked).
 
+pub mod audit;
 pub mod history;
 pub mod hook;
 pub mod manual;
+pub mod merge;
 pub mod revoke;
 pub mod rules;
 pub mod scan;
@@ -53,6 +55,8 @@ pub fn run(cli: Cli) -> Result<u8> {
             print!("{}", crate::verify::providers::endpoints());
             Ok(0)
         }
+        Command::Audit(cmd) => audit::audit(cmd),
+        Command::Merge(cmd) => merge::merge(cmd),
         Command::Completions(cmd) => manual::completions(cmd.shell),
         Command::Man(cmd) => manual::man(cmd.dir.as_deref()),
     }

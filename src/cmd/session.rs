@@ -231,6 +231,25 @@ impl Session {
 
     /// Applies the baseline, sorts, reports the outcome and returns the exit code.
     pub fn finish(&self, outcome: &mut Outcome) -> Result<u8> {
+        let settled = self.settle(outcome)?;
+        let (mut w, target) = self.sink()?;
+        let mut warn_limit = |msg: String| source::warn(&msg);
+        report::write(
+            &mut w,
+            self.reporting.format,
+            &outcome.findings,
+            self.report_options(),
+            &mut warn_limit,
+        )
+        .with_context(|| format!("writing the report to {target}"))?;
+        drop(w);
+        self.conclude(outcome, &settled)
+    }
+
+    /// What comes between the scan and the report: the baseline, sorting and dedup, and
+    /// verification of what is reported (and, with --verify-baseline, of what the baseline
+    /// suppressed, which is returned apart).
+    pub fn settle(&self, outcome: &mut Outcome) -> Result<Settled> {
         let broken = self.engine.broken_rules();
         if !broken.is_empty() {
             bail!(
@@ -256,15 +275,15 @@ impl Session {
             .as_ref()
             .map(|v| verify::run(&mut outcome.findings, v));
         let baselined = outcome.findings.split_off(reported);
-        let live = |fs: &[crate::finding::Finding]| {
-            fs.iter()
-                .filter(|f| {
-                    f.verification
-                        .as_ref()
-                        .is_some_and(|v| v.status == verify::Status::Live)
-                })
-                .count()
-        };
+        Ok(Settled {
+            baselined,
+            verified,
+        })
+    }
+
+    /// How reports render in this session.
+    pub fn report_options(&self) -> report::Options {
+        let r = &self.reporting;
         let color = match r.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -275,13 +294,17 @@ impl Session {
                         != anstream::ColorChoice::Never
             }
         };
-        let opts = report::Options {
+        report::Options {
             show_secrets: r.show_secrets,
             color,
             started_at: self.started_at,
-        };
-        let mut warn_limit = |msg: String| source::warn(&msg);
-        let (sink, target): (Box<dyn Write>, String) = match (&r.output, &self.output) {
+        }
+    }
+
+    /// Where the report goes (`-o`, truncated only now, or stdout), and its name for errors.
+    pub fn sink(&self) -> Result<(std::io::BufWriter<Box<dyn Write>>, String)> {
+        let (sink, target): (Box<dyn Write>, String) = match (&self.reporting.output, &self.output)
+        {
             (Some(path), Some(file)) => {
                 let file = file
                     .try_clone()
@@ -295,26 +318,39 @@ impl Session {
             }
             _ => (Box::new(std::io::stdout().lock()), "stdout".to_string()),
         };
-        let mut w = std::io::BufWriter::new(sink);
-        report::write(&mut w, r.format, &outcome.findings, opts, &mut warn_limit)
-            .with_context(|| format!("writing the report to {target}"))?;
+        Ok((std::io::BufWriter::new(sink), target))
+    }
+
+    /// After the report: the summary lines, the stats file, and the exit code.
+    pub fn conclude(&self, outcome: &Outcome, settled: &Settled) -> Result<u8> {
+        let r = &self.reporting;
+        let live = |fs: &[crate::finding::Finding]| {
+            fs.iter()
+                .filter(|f| {
+                    f.verification
+                        .as_ref()
+                        .is_some_and(|v| v.status == verify::Status::Live)
+                })
+                .count()
+        };
         let elapsed = self.started.elapsed();
         if !self.quiet {
             eprintln!("{}", summary::line(outcome, elapsed));
-            if let Some(v) = &verified {
+            if let Some(v) = &settled.verified {
                 eprintln!("{}", v.line());
             }
         }
+        let baselined = &settled.baselined;
         if r.verify_baseline {
             // Said even with --quiet: a live baselined token is a leak the gate hides.
-            eprintln!("{}", baselined_line(&baselined, live(&baselined)));
+            eprintln!("{}", baselined_line(baselined, live(baselined)));
         }
         if let Some(path) = &self.stats {
             let text = serde_json::to_string_pretty(&summary::json(outcome, elapsed))?;
             std::fs::write(path, text + "\n")
                 .with_context(|| format!("cannot write the stats to {}", path.display()))?;
         }
-        let any_live = live(&outcome.findings) + live(&baselined) > 0;
+        let any_live = live(&outcome.findings) + live(baselined) > 0;
         Ok(match r.exit_code_live {
             Some(code) if any_live => code,
             Some(_) => 0,
@@ -322,6 +358,14 @@ impl Session {
             None => r.exit_code,
         })
     }
+}
+
+/// What [`Session::settle`] leaves beside the reported findings.
+pub struct Settled {
+    /// With --verify-baseline: the findings the baseline suppressed, verified.
+    pub baselined: Vec<crate::finding::Finding>,
+    /// The verification summary, with --verify.
+    pub verified: Option<verify::Summary>,
 }
 
 /// `verify-baseline: 2 of 5 baselined findings are still live (…); revoke them: …`.

@@ -16,6 +16,8 @@ pub struct JsonFinding<'a> {
     pub provider: &'a str,
     pub severity: Severity,
     pub confidence: Confidence,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<&'a str>,
     pub path: &'a str,
     pub line: usize,
     pub column: usize,
@@ -46,6 +48,7 @@ impl<'a> JsonFinding<'a> {
             provider: &f.provider,
             severity: f.severity,
             confidence: f.confidence,
+            repository: f.repository.as_deref(),
             path: &f.path,
             line: f.line,
             column: f.column,

@@ -3,6 +3,7 @@
 
 pub mod gitlab;
 pub mod json;
+pub mod read;
 pub mod sarif;
 pub mod summary;
 pub mod text;
@@ -75,6 +76,9 @@ pub(crate) fn message(f: &Finding, show: bool) -> String {
     if let Some(c) = &f.commit {
         let short: String = c.id.chars().take(12).collect();
         text.push_str(&format!(" Introduced in commit {short} by {}.", c.author));
+    }
+    if let Some(r) = &f.repository {
+        text.push_str(&format!(" Repository: {r}."));
     }
     if let Some(v) = &f.verification {
         text = format!("Verified {}. {text}", v.describe());

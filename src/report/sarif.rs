@@ -147,6 +147,8 @@ struct ContextRegion {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ResultProperties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<&'a str>,
     severity: Severity,
     confidence: Confidence,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -356,6 +358,7 @@ pub fn write(
                 }],
                 partial_fingerprints: BTreeMap::from([("leakscan/v1", f.fingerprint.as_str())]),
                 properties: ResultProperties {
+                    repository: f.repository.as_deref(),
                     severity: f.severity,
                     confidence: f.confidence,
                     checksum: f.checksum,

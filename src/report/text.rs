@@ -41,7 +41,16 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], opts: Options) -> io::Re
             "{}: {} {} ({}; {})",
             p.wrap(
                 PATH,
-                &format!("{}:{}:{}", escape_control(&f.path), f.line, f.column)
+                &format!(
+                    "{}{}:{}:{}",
+                    f.repository
+                        .as_deref()
+                        .map(|r| format!("{} ", escape_control(r)))
+                        .unwrap_or_default(),
+                    escape_control(&f.path),
+                    f.line,
+                    f.column
+                )
             ),
             p.wrap(sev_style, f.severity.as_str()),
             p.wrap(NAME, &f.rule_name),

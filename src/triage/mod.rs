@@ -134,6 +134,7 @@ pub fn label(rule: &Rule, m: &Match, origin: &Origin) -> Finding {
         confidence: rule.confidence,
         remediation: rule.remediation.clone(),
         help_uri: rule.references.first().cloned(),
+        repository: None,
         path: path.to_string(),
         line: m.line,
         column: m.column,
@@ -178,6 +179,7 @@ pub fn apply_allowlist(findings: &mut Vec<Finding>, allow: &Allowlist, counts: &
 pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| {
         (
+            &a.repository,
             &a.path,
             a.line,
             a.column,
@@ -186,6 +188,7 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
             a.end_column,
         )
             .cmp(&(
+                &b.repository,
                 &b.path,
                 b.line,
                 b.column,
@@ -195,7 +198,8 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
             ))
     });
     findings.dedup_by(|b, a| {
-        a.path == b.path
+        a.repository == b.repository
+            && a.path == b.path
             && a.start == b.start
             && a.end == b.end
             && a.rule_id == b.rule_id
