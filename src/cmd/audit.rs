@@ -437,14 +437,15 @@ fn run_git(args: &[&str]) -> Result<()> {
     if out.status.success() {
         return Ok(());
     }
+    // git's own verdict (`fatal: repository '...' not found`), else its last line.
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let last = stderr
+    let said = stderr
         .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
+        .find(|l| l.starts_with("fatal:") || l.starts_with("error:"))
+        .or_else(|| stderr.lines().rev().find(|l| !l.trim().is_empty()))
         .unwrap_or("git failed")
         .trim();
-    Err(anyhow!("{}", crate::finding::escape_control(last)))
+    Err(anyhow!("{}", crate::finding::escape_control(said)))
 }
 
 #[cfg(test)]
