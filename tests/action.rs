@@ -10,6 +10,7 @@
 
 mod common;
 
+use common::yaml::{get, text};
 use serde_json::Value;
 use serde_yaml_ng::Value as Yaml;
 use sha2::Digest;
@@ -36,19 +37,6 @@ fn crate_version() -> String {
         .as_str()
         .expect("package.version")
         .to_string()
-}
-
-/// `v[key]`, which must be there.
-fn get<'a>(v: &'a Yaml, key: &str) -> &'a Yaml {
-    v.get(key)
-        .unwrap_or_else(|| panic!("`{key}` is missing from {v:?}"))
-}
-
-/// `v[key]` as a string, which must be one.
-fn text<'a>(v: &'a Yaml, key: &str) -> &'a str {
-    get(v, key)
-        .as_str()
-        .unwrap_or_else(|| panic!("`{key}` is not a string in {v:?}"))
 }
 
 fn steps(action: &Yaml) -> &Vec<Yaml> {

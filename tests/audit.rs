@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::git::{leakscan, token, Repo};
+use common::git::{leakscan, token, Repo, Run};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Six repositories: five real ones (four with a secret, one clean) and one that does not
 /// exist. Returns the list file's entries and the repositories (kept alive).
@@ -77,6 +77,29 @@ fn arg(p: &Path) -> String {
     p.display().to_string()
 }
 
+/// `leakscan audit --repos LIST --cache CACHE [extra...]`, with the report (JSONL) in
+/// `out` when given, in `root`.
+fn audit(root: &Path, list: &Path, cache: &Path, out: Option<&Path>, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "audit".to_string(),
+        "--repos".to_string(),
+        arg(list),
+        "--cache".to_string(),
+        arg(cache),
+    ];
+    if let Some(out) = out {
+        args.extend([
+            "-f".to_string(),
+            "jsonl".to_string(),
+            "-o".to_string(),
+            arg(out),
+        ]);
+    }
+    args.extend(extra.iter().map(|e| e.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    leakscan(root, &args)
+}
+
 #[test]
 fn sharded_audits_merge_into_the_unsharded_audit() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -88,20 +111,7 @@ fn sharded_audits_merge_into_the_unsharded_audit() {
 
     // One audit of everything.
     let all = root.join("all.jsonl");
-    let run = leakscan(
-        root,
-        &[
-            "audit",
-            "--repos",
-            &arg(&list),
-            "--cache",
-            &arg(&root.join("cache-a")),
-            "-f",
-            "jsonl",
-            "-o",
-            &arg(&all),
-        ],
-    );
+    let run = audit(root, &list, &root.join("cache-a"), Some(&all), &[]);
     assert_eq!(run.code, 3, "partial: {}", run.stderr);
     assert!(run.stderr.contains(&unreachable), "{}", run.stderr);
     assert!(run.stderr.contains("clone failed"), "{}", run.stderr);
@@ -134,22 +144,9 @@ fn sharded_audits_merge_into_the_unsharded_audit() {
     let mut sizes = Vec::new();
     for i in 0..3 {
         let out = root.join(format!("shard-{i}.jsonl"));
-        let run = leakscan(
-            root,
-            &[
-                "audit",
-                "--repos",
-                &arg(&list),
-                "--shard",
-                &format!("{i}/3"),
-                "--cache",
-                &arg(&root.join(format!("cache-{i}"))),
-                "-f",
-                "jsonl",
-                "-o",
-                &arg(&out),
-            ],
-        );
+        let shard = format!("{i}/3");
+        let cache = root.join(format!("cache-{i}"));
+        let run = audit(root, &list, &cache, Some(&out), &["--shard", &shard]);
         assert!(matches!(run.code, 0 | 1 | 3), "shard {i}: {}", run.stderr);
         let records = lines(&out);
         sizes.push(statuses(&records).len());
@@ -250,24 +247,8 @@ fn a_second_audit_fetches_and_reads_only_new_blobs() {
     let list = root.join("repos.txt");
     std::fs::write(&list, format!("file://{}\n", r.dir.display())).expect("write");
     let cache = root.join("cache");
-    let audit = |out: &PathBuf| {
-        leakscan(
-            root,
-            &[
-                "audit",
-                "--repos",
-                &arg(&list),
-                "--cache",
-                &arg(&cache),
-                "-f",
-                "jsonl",
-                "-o",
-                &arg(out),
-            ],
-        )
-    };
     let first = root.join("1.jsonl");
-    let run = audit(&first);
+    let run = audit(root, &list, &cache, Some(&first), &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let status = |p: &Path| statuses(&lines(p)).pop().expect("a status");
     assert_eq!(status(&first)["blobs_read"], 11);
@@ -276,7 +257,7 @@ fn a_second_audit_fetches_and_reads_only_new_blobs() {
     r.write("deploy.env", format!("T2={}\n", token("auditagain2")));
     r.commit("more");
     let second = root.join("2.jsonl");
-    let run = audit(&second);
+    let run = audit(root, &list, &cache, Some(&second), &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let s = status(&second);
     assert_eq!(s["status"], "ok");
@@ -290,18 +271,7 @@ fn a_second_audit_fetches_and_reads_only_new_blobs() {
     );
 
     // Text, JSON and GitLab reports of an audit name the repository too.
-    let run = leakscan(
-        root,
-        &[
-            "audit",
-            "--repos",
-            &arg(&list),
-            "--cache",
-            &arg(&cache),
-            "-f",
-            "json",
-        ],
-    );
+    let run = audit(root, &list, &cache, None, &["-f", "json"]);
     let json: Vec<Value> = serde_json::from_str(&run.stdout).expect("JSON");
     assert!(json.iter().all(|f| f["repository"]
         .as_str()
@@ -322,32 +292,14 @@ fn nothing_auditable_is_exit_2_and_bad_shards_are_refused() {
         ),
     )
     .expect("write");
-    let run = leakscan(
-        root,
-        &[
-            "audit",
-            "--repos",
-            &arg(&list),
-            "--cache",
-            &arg(&root.join("c")),
-        ],
-    );
+    let run = audit(root, &list, &root.join("c"), None, &[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("0 scanned, 2 failed"), "{}", run.stderr);
     for bad in ["3/3", "1/0", "x", "-1/2"] {
         let run = leakscan(root, &["audit", "--repos", &arg(&list), "--shard", bad]);
         assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
     }
-    let run = leakscan(
-        root,
-        &[
-            "audit",
-            "--repos",
-            &arg(&root.join("nope.txt")),
-            "--cache",
-            &arg(&root.join("c")),
-        ],
-    );
+    let run = audit(root, &root.join("nope.txt"), &root.join("c"), None, &[]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("cannot open"), "{}", run.stderr);
 }

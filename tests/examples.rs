@@ -226,23 +226,27 @@ fn expand(text: &str, vars: &BTreeMap<&str, String>) -> String {
     out
 }
 
-/// Runs the `run:` steps of `job` as a runner would (`uses:` steps and the install step
-/// skipped: the binary under test is on PATH); returns the last step's exit code.
-fn run_job(job: &Yaml, dir: &Path, vars: &mut BTreeMap<&str, String>) -> i32 {
-    let job_env: Vec<(String, String)> = job["env"]
-        .as_mapping()
+/// An `env:` map (absent: empty), its values expanded from `vars`.
+fn env_of(env: &Yaml, vars: &BTreeMap<&str, String>) -> Vec<(String, String)> {
+    env.as_mapping()
         .map(|m| {
             m.iter()
                 .map(|(k, v)| {
                     let v = match v {
                         Yaml::Number(n) => n.to_string(),
-                        other => other.as_str().expect("env value").to_string(),
+                        other => other.as_str().expect("an env value").to_string(),
                     };
-                    (k.as_str().expect("name").to_string(), v)
+                    (k.as_str().expect("a name").to_string(), expand(&v, vars))
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Runs the `run:` steps of `job` as a runner would (`uses:` steps and the install step
+/// skipped: the binary under test is on PATH); returns the last step's exit code.
+fn run_job(job: &Yaml, dir: &Path, vars: &mut BTreeMap<&str, String>) -> i32 {
+    let job_env = env_of(&job["env"], &BTreeMap::new());
     let output = dir.join("github_output");
     let mut code = 0;
     for step in job["steps"].as_sequence().expect("steps") {
@@ -263,20 +267,7 @@ fn run_job(job: &Yaml, dir: &Path, vars: &mut BTreeMap<&str, String>) -> i32 {
             .iter()
             .map(|(k, v)| (k.as_str(), v.clone()))
             .collect();
-        let step_env: Vec<(String, String)> = step["env"]
-            .as_mapping()
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| {
-                        let v = match v {
-                            Yaml::Number(n) => n.to_string(),
-                            other => other.as_str().expect("value").to_string(),
-                        };
-                        (k.as_str().expect("name").to_string(), expand(&v, vars))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let step_env = env_of(&step["env"], vars);
         env.extend(step_env.iter().map(|(k, v)| (k.as_str(), v.clone())));
         env.push(("GITHUB_OUTPUT", output.display().to_string()));
         let (c, log) = sh("bash", &expand(run, vars), dir, &env);

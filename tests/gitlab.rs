@@ -26,6 +26,25 @@ fn report_of(stdout: &str) -> Value {
     serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
 }
 
+/// `leakscan COMMAND --format gitlab` in `dir` (findings, exit 1): the run, its checked
+/// report, and the report's vulnerabilities.
+fn gitlab_report(dir: &std::path::Path, command: &str) -> (common::git::Run, Value, Vec<Value>) {
+    let args: &[&str] = if command == "scan" {
+        &["scan", ".", "--format", "gitlab"]
+    } else {
+        &["history", "--format", "gitlab"]
+    };
+    let out = common::git::leakscan(dir, args);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report = report_of(&out.stdout);
+    check(&report);
+    let v = report["vulnerabilities"]
+        .as_array()
+        .expect("vulnerabilities")
+        .clone();
+    (out, report, v)
+}
+
 /// A repository with a token in its first commit and another added in its second.
 fn repo() -> (Repo, [String; 2], [String; 2]) {
     let r = Repo::new();
@@ -41,13 +60,7 @@ fn repo() -> (Repo, [String; 2], [String; 2]) {
 #[test]
 fn scan_and_history_reports_carry_every_required_field_and_no_secret() {
     let (r, secrets, commits) = repo();
-    let out = common::git::leakscan(&r.dir, &["scan", ".", "--format", "gitlab"]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let report = report_of(&out.stdout);
-    check(&report);
-    let v = report["vulnerabilities"]
-        .as_array()
-        .expect("vulnerabilities");
+    let (out, report, v) = gitlab_report(&r.dir, "scan");
     assert_eq!(v.len(), 2, "{report:#}");
     let mut files: Vec<&str> = v
         .iter()
@@ -87,13 +100,7 @@ fn scan_and_history_reports_carry_every_required_field_and_no_secret() {
     );
 
     // History: each finding names the commit that introduced it.
-    let out = common::git::leakscan(&r.dir, &["history", "--format", "gitlab"]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let report = report_of(&out.stdout);
-    check(&report);
-    let v = report["vulnerabilities"]
-        .as_array()
-        .expect("vulnerabilities");
+    let (out, report, v) = gitlab_report(&r.dir, "history");
     let commit_of = |file: &str| {
         v.iter()
             .find(|x| x["location"]["file"] == file)

@@ -4,6 +4,9 @@
 //! .dockerignore). No real build runs here: a stand-in `cargo` or an already built stand-in
 //! binary takes its place.
 
+mod common;
+
+use common::yaml::{get, text};
 use serde_yaml_ng::Value as Yaml;
 use sha2::Digest;
 use std::collections::BTreeSet;
@@ -103,6 +106,21 @@ fn docs() -> Vec<&'static str> {
         .into_iter()
         .filter(|d| root().join(d).is_file())
         .collect()
+}
+
+/// Packs the stub binary for `target` into `dist` with the release script.
+fn pack(stub: &Path, target: &str, dist: &Path) {
+    let out = script(
+        "ci/build-release.sh",
+        &[
+            "--binary",
+            stub.to_str().expect("utf-8"),
+            target,
+            dist.to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 #[test]
@@ -264,17 +282,7 @@ fn install_sh_installs_what_build_release_packs() {
     let dist = release.join(format!("v{v}"));
     let stub = stub_binary(tmp.path(), &v);
     for target in ["x86_64-unknown-linux-musl", "x86_64-pc-windows-msvc"] {
-        let out = script(
-            "ci/build-release.sh",
-            &[
-                "--binary",
-                stub.to_str().expect("utf-8"),
-                target,
-                dist.to_str().expect("utf-8"),
-            ],
-            &[],
-        );
-        assert!(out.status.success(), "{}", stderr(&out));
+        pack(&stub, target, &dist);
     }
     // Packing again replaces the archive's line instead of adding one.
     let out = script(
@@ -363,17 +371,6 @@ fn workflow() -> Yaml {
     let text =
         fs::read_to_string(root().join(".github/workflows/release.yml")).expect("read release.yml");
     serde_yaml_ng::from_str(&text).expect("release.yml is valid YAML")
-}
-
-fn get<'a>(v: &'a Yaml, key: &str) -> &'a Yaml {
-    v.get(key)
-        .unwrap_or_else(|| panic!("`{key}` is missing from {v:?}"))
-}
-
-fn text<'a>(v: &'a Yaml, key: &str) -> &'a str {
-    get(v, key)
-        .as_str()
-        .unwrap_or_else(|| panic!("`{key}` is not a string in {v:?}"))
 }
 
 fn job<'a>(w: &'a Yaml, name: &str) -> &'a Yaml {
@@ -608,17 +605,7 @@ fn the_release_job_merges_the_sums_of_all_builds() {
     // What the download step leaves: artifacts/dist-TARGET/, as each build uploaded dist/.
     for &(target, ..) in TARGETS {
         let dist = tmp.path().join(format!("artifacts/dist-{target}"));
-        let out = script(
-            "ci/build-release.sh",
-            &[
-                "--binary",
-                stub.to_str().expect("utf-8"),
-                target,
-                dist.to_str().expect("utf-8"),
-            ],
-            &[],
-        );
-        assert!(out.status.success(), "{}", stderr(&out));
+        pack(&stub, target, &dist);
     }
     let w = workflow();
     let merge = text(run_step(job(&w, "release"), "SHA256SUMS"), "run").to_string();
@@ -772,7 +759,9 @@ fn dockerfile_builds_with_the_release_script_and_runs_unprivileged() {
         ["--from=build /dist/leakscan /usr/local/bin/leakscan"]
     );
     assert!(
-        find("RUN").iter().any(|r| r.contains("apk add --no-cache git")),
+        find("RUN")
+            .iter()
+            .any(|r| r.contains("apk add --no-cache git")),
         "git for audit"
     );
     let user = find("USER");

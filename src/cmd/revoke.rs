@@ -5,7 +5,7 @@
 
 use super::scan;
 use super::session::{net_options, Reporting};
-use crate::cli::{ColorChoice, RevokeCmd};
+use crate::cli::RevokeCmd;
 use crate::finding::{redact, Finding};
 use crate::report::Format;
 use crate::triage;
@@ -39,18 +39,7 @@ pub fn revoke(cmd: RevokeCmd) -> Result<u8> {
             verify::ENV_SWITCH
         );
     };
-    let reporting = Reporting {
-        format: Format::Text,
-        output: None,
-        show_secrets: false,
-        exit_code: 1,
-        color: ColorChoice::Never,
-        baseline: None,
-        verify: None,
-        verify_baseline: false,
-        exit_code_live: None,
-        rules: Default::default(),
-    };
+    let reporting = Reporting::internal(Format::Text, None, 1);
     let (session, outcome, not_scanned) =
         scan::gather(&cmd.paths, cmd.no_ignore, &cmd.input, reporting)?;
     scan::fail_on(&not_scanned)?;

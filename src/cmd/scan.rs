@@ -1,7 +1,7 @@
 //! `leakscan scan` and `leakscan baseline`: files on disk and standard input.
 
 use super::session::{Reporting, Session};
-use crate::cli::{BaselineCmd, ColorChoice, InputArgs, ScanCmd};
+use crate::cli::{BaselineCmd, InputArgs, ScanCmd};
 use crate::engine::Scratch;
 use crate::report::Format;
 use crate::source::anchor::{self, shown_path, Root, RootKind};
@@ -22,18 +22,7 @@ pub fn scan(cmd: ScanCmd) -> Result<u8> {
 
 /// `leakscan baseline`: today's findings as a redacted JSON baseline; exit 0.
 pub fn baseline(cmd: BaselineCmd) -> Result<u8> {
-    let reporting = Reporting {
-        format: Format::Json,
-        output: cmd.output,
-        show_secrets: false,
-        exit_code: 0,
-        color: ColorChoice::Never,
-        baseline: None,
-        verify: None,
-        verify_baseline: false,
-        exit_code_live: None,
-        rules: Default::default(),
-    };
+    let reporting = Reporting::internal(Format::Json, cmd.output, 0);
     files(&cmd.paths, cmd.no_ignore, &cmd.input, reporting)
 }
 

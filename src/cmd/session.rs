@@ -40,6 +40,23 @@ pub struct Reporting {
 }
 
 impl Reporting {
+    /// A report for leakscan's own use: no colour, no baseline, no verification, secrets
+    /// redacted, all rules (`baseline` writes one; `revoke` reads its findings).
+    pub fn internal(format: Format, output: Option<PathBuf>, exit_code: u8) -> Reporting {
+        Reporting {
+            format,
+            output,
+            show_secrets: false,
+            exit_code,
+            color: ColorChoice::Never,
+            baseline: None,
+            verify: None,
+            verify_baseline: false,
+            exit_code_live: None,
+            rules: RuleArgs::default(),
+        }
+    }
+
     pub fn of(common: &CommonArgs) -> Reporting {
         Reporting {
             format: common.format,

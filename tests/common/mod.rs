@@ -6,6 +6,8 @@
 pub mod fake;
 /// Real git repositories built in temp dirs, for the history and staged tests.
 pub mod git;
+/// The shipped YAML, read strictly.
+pub mod yaml;
 
 use assert_cmd::Command;
 use serde_json::Value;
