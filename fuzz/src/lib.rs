@@ -273,6 +273,21 @@ fn check_load_error(text: &str, e: &LoadError) {
 /// Target `baseline`: text through the baseline parser (JSON array, JSON lines, SARIF). No
 /// panic; blank text is the empty baseline (no error, no fingerprint); an error says something.
 pub fn check_baseline(text: &str) {
+    // A JSONL report, line by line, as `leakscan merge` reads it: a finding, another record,
+    // or a clear error, never a panic.
+    for line in text.lines() {
+        match leakscan::report::read::line(line) {
+            Ok(leakscan::report::read::Line::Finding(f)) => {
+                let _ = (f.shown_snippet(false), f.shown_secret(false));
+            }
+            Ok(leakscan::report::read::Line::Other(_)) => {}
+            Err(e) => assert!(!e.is_empty(), "empty error message"),
+        }
+    }
+    // The same bytes as a history state file: a verdict or a clear error.
+    if let Err(e) = leakscan::source::git::known::parse(text.as_bytes(), "k") {
+        assert!(!e.is_empty());
+    }
     match Baseline::parse(text) {
         Ok(b) => assert!(
             b.is_empty() || !text.trim().is_empty(),

@@ -45,14 +45,20 @@ pub fn load(path: &Path, key: &str) -> Result<Loaded> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::Missing),
         Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
     };
+    parse(&bytes, key).map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))
+}
+
+/// The state in `bytes` for `key`: `Stale` under another key; an error (what to do) when
+/// `bytes` are not a whole state file.
+pub fn parse(bytes: &[u8], key: &str) -> Result<Loaded, String> {
     let header_end = bytes
         .iter()
         .position(|&b| b == b'\n')
         .filter(|&n| bytes.starts_with(MAGIC.as_bytes()) && n < 200);
     let Some(end) = header_end else {
-        anyhow::bail!(
-            "{}: not a leakscan history state file; give a new path, or delete it to start over",
-            path.display()
+        return Err(
+            "not a leakscan history state file; give a new path, or delete it to start over"
+                .to_string(),
         );
     };
     let written_key = String::from_utf8_lossy(&bytes[MAGIC.len()..end]);
@@ -60,11 +66,8 @@ pub fn load(path: &Path, key: &str) -> Result<Loaded> {
         return Ok(Loaded::Stale);
     }
     let ids = &bytes[end + 1..];
-    if ids.len() % 20 != 0 || ids.len() / 20 > MAX_IDS {
-        anyhow::bail!(
-            "{}: the state file is truncated or damaged; delete it to start over",
-            path.display()
-        );
+    if !ids.len().is_multiple_of(20) || ids.len() / 20 > MAX_IDS {
+        return Err("the state file is truncated or damaged; delete it to start over".to_string());
     }
     let clean = ids
         .chunks_exact(20)
