@@ -64,9 +64,15 @@ pub fn merge(cmd: MergeCmd) -> Result<u8> {
         started_at: jiff::Timestamp::now().as_second(),
     };
     let mut out: Box<dyn Write> = match &cmd.output {
-        Some(p) => Box::new(
-            std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
-        ),
+        // Private (0600) when it holds secrets, as every report does.
+        Some(p) => {
+            let file = super::session::open_output(p, cmd.show_secrets)?;
+            if file.metadata().is_ok_and(|m| m.is_file()) {
+                file.set_len(0)
+                    .with_context(|| format!("cannot truncate {}", p.display()))?;
+            }
+            Box::new(file)
+        }
         None => Box::new(std::io::stdout().lock()),
     };
     let mut w = std::io::BufWriter::new(&mut out);

@@ -418,7 +418,7 @@ fn baselined_line(baselined: &[crate::finding::Finding], live: usize) -> String 
 
 /// Opens `-o` for writing without truncating it. A report with secrets in it is made
 /// readable by its owner only (mode 0600), whether it is new or not.
-fn open_output(path: &std::path::Path, secrets: bool) -> Result<std::fs::File> {
+pub(super) fn open_output(path: &std::path::Path, secrets: bool) -> Result<std::fs::File> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true);
     #[cfg(unix)]
