@@ -4,8 +4,8 @@
 //! It is the unit of work of an existing runner, not a scheduler: `--shard I/N` (or a
 //! Kubernetes Indexed Job's `JOB_COMPLETION_INDEX` / `JOB_COMPLETIONS`) picks a stable share of
 //! the list, each shard writes its own report, and `leakscan merge` joins them. The list is
-//! read line by line; a shard holds one repository's scan at a time (and, for reports other
-//! than JSONL, the findings so far). A repository that cannot be cloned or scanned is said on
+//! read line by line; a shard holds one repository's scan at a time, plus the findings so far
+//! (for the summary and the exit code). A repository that cannot be cloned or scanned is said on
 //! stderr and in a status record, and the audit goes on: exit 3 says it was partial.
 
 use super::history::{scan_repository, Scanned};
