@@ -130,6 +130,37 @@ pub(super) fn scan_repository(
             repo.path().display()
         ));
     }
+    let mut inline = 0u64;
+    let mut introduced = Vec::new();
+    // Commit messages are scanned too (first, so that the blob scan does not hold them as
+    // well); a secret found in one is redacted wherever that message is printed (every
+    // finding of the commit shows its first line).
+    let mut scratch = Scratch::default();
+    for (order, message) in plan.messages.iter().enumerate() {
+        let scan = decoder.text("(commit message)", message.as_bytes(), &mut scratch, 0);
+        if scan.matches.is_empty() && scan.inline_allowed == 0 {
+            continue;
+        }
+        inline += scan.inline_allowed as u64;
+        let Some(meta) = plan.metas.get_mut(order).and_then(Option::as_mut) else {
+            continue;
+        };
+        if !session.reporting.show_secrets {
+            for m in &scan.matches {
+                meta.message = redact_in(&meta.message, &m.secret);
+            }
+        }
+        let origin = Origin::Message { commit: meta };
+        for m in &scan.matches {
+            introduced.push(triage::Introduced {
+                finding: triage::label(&engine.rules()[m.rule], m, &origin),
+                order: order as u32,
+                blob: u32::MAX,
+            });
+        }
+    }
+    // Scanned: what reports show of a commit is in `metas`.
+    plan.messages = Vec::new();
     let skip = |b: &git::BlobIntros| known.clean.contains(&b.oid);
     let read = plan.blobs.iter().filter(|b| !skip(b)).count();
     // Blobs read and found clean, for the state file.
@@ -156,34 +187,6 @@ pub(super) fn scan_repository(
             (!parts.is_empty()).then_some(parts)
         },
     );
-    let mut inline = 0u64;
-    let mut introduced = Vec::new();
-    // Commit messages are scanned too; a secret found in one is redacted wherever that
-    // message is printed (every finding of the commit shows its first line).
-    let mut scratch = Scratch::default();
-    for (order, message) in plan.messages.iter().enumerate() {
-        let scan = decoder.text("(commit message)", message.as_bytes(), &mut scratch, 0);
-        if scan.matches.is_empty() && scan.inline_allowed == 0 {
-            continue;
-        }
-        inline += scan.inline_allowed as u64;
-        let Some(meta) = plan.metas.get_mut(order).and_then(Option::as_mut) else {
-            continue;
-        };
-        if !session.reporting.show_secrets {
-            for m in &scan.matches {
-                meta.message = redact_in(&meta.message, &m.secret);
-            }
-        }
-        let origin = Origin::Message { commit: meta };
-        for m in &scan.matches {
-            introduced.push(triage::Introduced {
-                finding: triage::label(&engine.rules()[m.rule], m, &origin),
-                order: order as u32,
-                blob: u32::MAX,
-            });
-        }
-    }
     for (blob, parts) in scans {
         for part in &parts {
             inline += part.scan.inline_allowed as u64;
