@@ -202,7 +202,28 @@ pub fn redact(secret: &str) -> String {
         .take(keep)
         .filter(|c| !c.is_control())
         .collect();
-    format!("{head}********")
+    format!("{head}{MASK}")
+}
+
+/// What [`redact`] puts in place of a secret (after at most four characters).
+const MASK: &str = "********";
+
+/// True when `s` is a secret as [`redact`] writes it, not the secret itself: a report
+/// written without `--show-secrets` holds only these.
+pub fn is_redacted(s: &str) -> bool {
+    s.strip_suffix(MASK)
+        .is_some_and(|head| head.chars().count() <= 4)
+}
+
+/// Lower-case hex of some bytes (digests, fingerprints).
+pub fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 /// Stable identity of a finding, for baselines and SARIF: the rule, the path and the secret,
@@ -214,8 +235,7 @@ pub fn fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> String {
     h.update(path.as_bytes());
     h.update([0]);
     h.update(secret);
-    let digest = h.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize()[..16])
 }
 
 /// Lossy UTF-8 with control characters escaped, so scanned text cannot drive a terminal.
@@ -262,6 +282,10 @@ mod tests {
     fn redaction_hides_all_but_prefix() {
         assert_eq!(redact(&format!("ghp_{}", "a1".repeat(18))), "ghp_********");
         assert_eq!(redact("hunter2"), "********");
+        for s in [format!("ghp_{}", "a1".repeat(18)), "hunter2".to_string()] {
+            assert!(is_redacted(&redact(&s)) && !is_redacted(&s), "{s}");
+        }
+        assert!(!is_redacted("a_long_prefix********"));
     }
 
     #[test]

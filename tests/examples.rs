@@ -68,12 +68,7 @@ fn sh(shell: &str, script: &str, dir: &Path, env: &[(&str, String)]) -> (i32, St
         c.env(k, v);
     }
     let out = c.output().expect("run the shell");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (common::exit_code(&out.status), text)
+    common::code_and_log(&out)
 }
 
 /// The findings of a SARIF log, as (repository, rule) pairs, sorted.

@@ -219,12 +219,7 @@ fn run_job(repo: &Path, vars: &[(&str, String)]) -> (i32, String) {
         c.env(k, v);
     }
     let out = c.output().expect("bash");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (common::exit_code(&out.status), text)
+    common::code_and_log(&out)
 }
 
 #[test]

@@ -381,27 +381,30 @@ fn job_steps(job: &Yaml) -> &Vec<Yaml> {
     get(job, "steps").as_sequence().expect("steps list")
 }
 
-/// The step of `job` whose `run:` contains `needle`.
-fn run_step<'a>(job: &'a Yaml, needle: &str) -> &'a Yaml {
+/// The step of `job` whose string `key` satisfies `matches` (`what` names it on failure).
+fn step_where<'a>(
+    job: &'a Yaml,
+    key: &str,
+    what: &str,
+    matches: impl Fn(&str) -> bool,
+) -> &'a Yaml {
     job_steps(job)
         .iter()
-        .find(|s| {
-            s.get("run")
-                .and_then(Yaml::as_str)
-                .is_some_and(|r| r.contains(needle))
-        })
-        .unwrap_or_else(|| panic!("no step runs {needle:?}"))
+        .find(|s| s.get(key).and_then(Yaml::as_str).is_some_and(&matches))
+        .unwrap_or_else(|| panic!("no step {what}"))
+}
+
+/// The step of `job` whose `run:` contains `needle`.
+fn run_step<'a>(job: &'a Yaml, needle: &str) -> &'a Yaml {
+    step_where(job, "run", &format!("runs {needle:?}"), |r| {
+        r.contains(needle)
+    })
 }
 
 fn uses_step<'a>(job: &'a Yaml, action: &str) -> &'a Yaml {
-    job_steps(job)
-        .iter()
-        .find(|s| {
-            s.get("uses")
-                .and_then(Yaml::as_str)
-                .is_some_and(|u| u.split('@').next() == Some(action))
-        })
-        .unwrap_or_else(|| panic!("no step uses {action}"))
+    step_where(job, "uses", &format!("uses {action}"), |u| {
+        u.split('@').next() == Some(action)
+    })
 }
 
 fn permissions(job: &Yaml) -> Vec<(String, String)> {

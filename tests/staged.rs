@@ -4,7 +4,6 @@
 
 mod common;
 
-use common::exit_code;
 use common::git::{git_cmd, leakscan, leakscan_json, token, where_, with_secret, Repo};
 use std::path::Path;
 
@@ -336,12 +335,7 @@ fn run_entry(dir: &Path, entry: &str) -> (i32, String) {
         .env_remove("GIT_WORK_TREE")
         .output()
         .expect("run sh -c ENTRY");
-    let output = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (exit_code(&out.status), output)
+    common::code_and_log(&out)
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //! (for the summary and the exit code). A repository that cannot be cloned or scanned is said on
 //! stderr and in a status record, and the audit goes on: exit 3 says it was partial.
 
-use super::history::{scan_repository, Scanned};
+use super::history::{scan_repository, state_key, Scanned, StateFile};
 use super::session::{Reporting, Session, Settled};
 use crate::cli::AuditCmd;
 use crate::finding::Finding;
@@ -27,7 +27,7 @@ use std::time::Instant;
 pub const PARTIAL: u8 = 3;
 
 /// One repository's line in the report (JSONL) and on stderr.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Status {
     pub repository: String,
     /// `ok`, `stale` (the cached copy was scanned: fetching failed), or `failed`.
@@ -42,11 +42,7 @@ pub struct Status {
 }
 
 pub fn audit(cmd: AuditCmd) -> Result<u8> {
-    let since = cmd
-        .since
-        .as_deref()
-        .map(|s| meta::parse_since(s, jiff::Timestamp::now()))
-        .transpose()?;
+    let since = meta::since_flag(cmd.since.as_deref())?;
     let shard = match cmd.shard {
         Some(s) => Some(s),
         None => shard_from_env()?,
@@ -84,8 +80,10 @@ pub fn audit(cmd: AuditCmd) -> Result<u8> {
     let mut inline = 0u64;
     let mut suppressed = Suppressed::default();
     let mut baselined = Vec::new();
-    // Entries audited; failed or stale; not scanned at all.
-    let (mut done, mut failed, mut unscanned) = (0usize, 0usize, 0usize);
+    // Entries of the shard; not scanned at all; scanned from a cache that could not be fetched.
+    let (mut done, mut failed, mut stale) = (0usize, 0usize, 0usize);
+    // The same for every repository: formatted once.
+    let key = (!cmd.full).then(|| state_key(&session));
     let opts = git::HistoryOptions {
         range: None,
         since,
@@ -105,16 +103,18 @@ pub fn audit(cmd: AuditCmd) -> Result<u8> {
             Some(t) => format!("{done}/{t}"),
             None => done.to_string(),
         };
-        let result = fetch(entry, &cache, cmd.no_fetch).and_then(|(dir, stale)| {
+        let name = cache_name(entry);
+        let result = fetch(entry, &cache, &name, cmd.no_fetch).and_then(|(dir, stale)| {
             let repo = git::open(Some(&dir))?;
             // Beside the mirror (or, for a local path, in the cache too): what the next run
             // need not read again.
-            let state = (!cmd.full).then(|| cache.join(format!("{}.state", cache_name(entry))));
-            scan_repository(&session, &repo, &opts, &stats, state.as_deref()).map(|s| (s, stale))
+            let path = cache.join(format!("{name}.state"));
+            let state = key.as_deref().map(|key| StateFile { path: &path, key });
+            scan_repository(&session, &repo, &opts, &stats, state).map(|s| (s, stale))
         });
         let seconds = started.elapsed().as_secs_f64();
         let status = match result {
-            Ok((scanned, stale)) => {
+            Ok((scanned, why_stale)) => {
                 let Scanned {
                     mut findings,
                     inline: quiet,
@@ -156,10 +156,11 @@ pub fn audit(cmd: AuditCmd) -> Result<u8> {
                     inline += quiet;
                     all.append(&mut findings);
                 }
+                stale += usize::from(why_stale.is_some());
                 Status {
                     repository: entry.to_string(),
-                    status: if stale.is_some() { "stale" } else { "ok" },
-                    error: stale,
+                    status: if why_stale.is_some() { "stale" } else { "ok" },
+                    error: why_stale,
                     findings: found,
                     commits,
                     blobs,
@@ -168,21 +169,17 @@ pub fn audit(cmd: AuditCmd) -> Result<u8> {
                 }
             }
             Err(e) => {
-                unscanned += 1;
+                failed += 1;
                 Status {
                     repository: entry.to_string(),
                     status: "failed",
                     error: Some(format!("{e:#}")),
-                    findings: 0,
-                    commits: 0,
-                    blobs: 0,
-                    blobs_read: 0,
                     seconds,
+                    ..Status::default()
                 }
             }
         };
         if status.status != "ok" {
-            failed += 1;
             eprintln!(
                 "leakscan: audit [{counter}] {}: {}: {}",
                 status.repository,
@@ -221,8 +218,12 @@ pub fn audit(cmd: AuditCmd) -> Result<u8> {
     let code = match sink.take() {
         Some((w, _)) => {
             drop(w);
-            let mut outcome = Outcome::new(all, 0, stats, &Default::default());
-            outcome.suppressed = suppressed;
+            // Each repository's findings were settled as it was written.
+            let outcome = Outcome {
+                findings: all,
+                suppressed,
+                stats,
+            };
             let settled = Settled {
                 baselined,
                 verified: None,
@@ -234,16 +235,15 @@ pub fn audit(cmd: AuditCmd) -> Result<u8> {
             session.finish(&mut outcome)?
         }
     };
-    if !session.quiet || failed > 0 {
+    if !session.quiet || failed + stale > 0 {
         eprintln!(
-            "leakscan: audit: {done} repositories: {} scanned, {unscanned} failed, {} stale",
-            done - unscanned,
-            failed - unscanned
+            "leakscan: audit: {done} repositories: {} scanned, {failed} failed, {stale} stale",
+            done - failed
         );
     }
-    Ok(if done > 0 && unscanned == done {
+    Ok(if done > 0 && failed == done {
         2
-    } else if failed > 0 {
+    } else if failed + stale > 0 {
         PARTIAL
     } else {
         code
@@ -260,7 +260,7 @@ fn shown(p: &Path) -> String {
     if p.as_os_str() == "-" {
         "stdin".to_string()
     } else {
-        p.display().to_string()
+        anchor::shown_path(p)
     }
 }
 
@@ -271,7 +271,7 @@ fn for_each_entry(list: &Path, mut f: impl FnMut(&str) -> Result<()>) -> Result<
         Box::new(std::io::stdin().lock())
     } else {
         let file = std::fs::File::open(list)
-            .with_context(|| format!("--repos {}: cannot open", list.display()))?;
+            .with_context(|| format!("--repos {}: cannot open", shown(list)))?;
         Box::new(std::io::BufReader::new(file))
     };
     for (n, line) in reader.lines().enumerate() {
@@ -371,18 +371,19 @@ fn cache_name(entry: &str) -> String {
         })
         .take(80)
         .collect();
-    let digest: String = Sha256::digest(entry.as_bytes())
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = crate::finding::hex(&Sha256::digest(entry.as_bytes())[..6]);
     format!("{}-{digest}", readable.trim_matches('_'))
 }
 
 /// The repository to scan for `entry`: a local path as it is, or the cache's mirror of a
 /// URL, cloned the first time and fetched later. The second value says why the copy may be
 /// stale (a fetch that failed), if it is.
-fn fetch(entry: &str, cache: &Path, no_fetch: bool) -> Result<(PathBuf, Option<String>)> {
+fn fetch(
+    entry: &str,
+    cache: &Path,
+    name: &str,
+    no_fetch: bool,
+) -> Result<(PathBuf, Option<String>)> {
     if !is_remote(entry) {
         let p = PathBuf::from(entry);
         if !p.exists() {
@@ -390,7 +391,7 @@ fn fetch(entry: &str, cache: &Path, no_fetch: bool) -> Result<(PathBuf, Option<S
         }
         return Ok((p, None));
     }
-    let dir = cache.join(format!("{}.git", cache_name(entry)));
+    let dir = cache.join(format!("{name}.git"));
     if dir.join("HEAD").is_file() {
         if no_fetch {
             return Ok((dir, None));
@@ -405,7 +406,7 @@ fn fetch(entry: &str, cache: &Path, no_fetch: bool) -> Result<(PathBuf, Option<S
     }
     // Cloned beside its final name and moved into place: an interrupted clone leaves no
     // half repository for the next run to trust.
-    let tmp = cache.join(format!(".{}.{}.tmp", cache_name(entry), std::process::id()));
+    let tmp = cache.join(format!(".{name}.{}.tmp", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let cloned = run_git(&[
         "clone",

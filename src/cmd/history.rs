@@ -15,11 +15,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 pub fn history(cmd: HistoryCmd) -> Result<u8> {
-    let since = cmd
-        .since
-        .as_deref()
-        .map(|s| meta::parse_since(s, jiff::Timestamp::now()))
-        .transpose()?;
+    let since = meta::since_flag(cmd.since.as_deref())?;
     let repo = git::open(cmd.repo.as_deref())?;
     let top = git::work_tree(&repo);
     let config = anchor::choose_config(
@@ -40,7 +36,13 @@ pub fn history(cmd: HistoryCmd) -> Result<u8> {
         progress: !session.quiet && std::io::stderr().is_terminal(),
     };
     let stats = SourceStats::default();
-    let scanned = scan_repository(&session, &repo, &opts, &stats, cmd.state.as_deref())?;
+    let key = cmd.state.as_ref().map(|_| state_key(&session));
+    let state = cmd
+        .state
+        .as_deref()
+        .zip(key.as_deref())
+        .map(|(path, key)| StateFile { path, key });
+    let scanned = scan_repository(&session, &repo, &opts, &stats, state)?;
     if !session.quiet {
         eprintln!("leakscan: history: {}", scanned.counts());
     }
@@ -94,6 +96,13 @@ impl Scanned {
     }
 }
 
+/// A `--state` file and the key of this session's rules and settings ([`state_key`]).
+#[derive(Clone, Copy)]
+pub(super) struct StateFile<'a> {
+    pub path: &'a Path,
+    pub key: &'a str,
+}
+
 /// Scans the history of `repo` as `opts` say: every distinct blob once (less those `state`
 /// knows to be clean, which it then updates), commit messages too, one finding per secret
 /// and path from the commit that introduced it.
@@ -102,26 +111,25 @@ pub(super) fn scan_repository(
     repo: &git2::Repository,
     opts: &git::HistoryOptions,
     stats: &SourceStats,
-    state: Option<&Path>,
+    state: Option<StateFile>,
 ) -> Result<Scanned> {
     let engine = &session.engine;
     let allow = |p: &str| session.path_allowlisted(p);
     let policy = session.policy(stats, &allow);
     let decoder = session.decoder(stats);
-    let key = state.map(|_| state_key(session));
-    let mut known = match (state, &key) {
-        (Some(path), Some(key)) => match known::load(path, key)? {
+    let mut known = match state {
+        Some(s) => match known::load(s.path, s.key)? {
             known::Loaded::Usable(k) => k,
             known::Loaded::Missing => known::Known::default(),
             known::Loaded::Stale => {
                 source::warn(&format!(
                     "{}: written under other rules or settings (or another leakscan version); scanning everything and writing it anew",
-                    path.display()
+                    s.path.display()
                 ));
                 known::Known::default()
             }
         },
-        _ => known::Known::default(),
+        None => known::Known::default(),
     };
     let mut plan = git::plan(repo, opts, &policy)?;
     if plan.shallow {
@@ -163,9 +171,8 @@ pub(super) fn scan_repository(
     plan.messages = Vec::new();
     let skip = |b: &git::BlobIntros| known.clean.contains(&b.oid);
     let read = plan.blobs.iter().filter(|b| !skip(b)).count();
-    // Blobs read and found clean, for the state file.
-    let clean = std::sync::Mutex::new(Vec::new());
     // Each distinct blob once; its matches are labelled with each of its introductions.
+    // With a state file, a clean blob answers too (no parts), to be recorded as read.
     let scans = git::scan_blobs(
         &plan,
         opts.progress,
@@ -173,20 +180,20 @@ pub(super) fn scan_repository(
         &skip,
         Scratch::default,
         |scratch, blob, bytes| {
-            let b = &plan.blobs[blob as usize];
-            let name = b
+            let name = plan.blobs[blob as usize]
                 .intros
                 .first()
                 .map_or("?", |i| plan.paths[i.path as usize].as_str());
             let parts = decoder.scan(name, bytes, scratch);
-            if parts.is_empty() && state.is_some() {
-                if let Ok(mut c) = clean.lock() {
-                    c.push(b.oid);
-                }
-            }
-            (!parts.is_empty()).then_some(parts)
+            (!parts.is_empty() || state.is_some()).then_some(parts)
         },
     );
+    // Blobs read and found clean, for the state file.
+    let clean: Vec<git2::Oid> = scans
+        .iter()
+        .filter(|(_, parts)| parts.is_empty())
+        .map(|&(blob, _)| plan.blobs[blob as usize].oid)
+        .collect();
     for (blob, parts) in scans {
         for part in &parts {
             inline += part.scan.inline_allowed as u64;
@@ -225,10 +232,10 @@ pub(super) fn scan_repository(
             }
         }
     }
-    if let (Some(path), Some(key)) = (state, &key) {
+    if let Some(s) = state {
         // Unreadable objects are never recorded: the next run tries them again.
-        known.clean.extend(clean.into_inner().unwrap_or_default());
-        known::save(path, key, &known.clean)?;
+        known.clean.extend(clean);
+        known::save(s.path, s.key, &known.clean)?;
     }
     Ok(Scanned {
         findings,
@@ -242,8 +249,8 @@ pub(super) fn scan_repository(
 
 /// What decides whether a blob is clean: leakscan's version, every rule in force, the config
 /// file, and the size and decoding limits. A state file written under another key is not
-/// used.
-fn state_key(session: &Session) -> String {
+/// used. Computed once a session (an audit's repositories share it): it formats every rule.
+pub(super) fn state_key(session: &Session) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -255,11 +262,7 @@ fn state_key(session: &Session) -> String {
         h.update(std::fs::read(p).unwrap_or_default());
     }
     h.update(format!("{} {:?}", session.max_file_size, session.limits).as_bytes());
-    h.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::finding::hex(&h.finalize()[..16])
 }
 
 /// `text` (escaped for terminals, as commit metadata is) with every occurrence of `secret`

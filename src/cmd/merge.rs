@@ -7,7 +7,7 @@
 //! otherwise they are redacted here, snippet and all.
 
 use crate::cli::MergeCmd;
-use crate::finding::{redact, Finding, Snippet};
+use crate::finding::{is_redacted, redact, Finding, Snippet};
 use crate::report::{self, read, Format};
 use crate::source;
 use anyhow::{bail, Context, Result};
@@ -49,7 +49,8 @@ pub fn merge(cmd: MergeCmd) -> Result<u8> {
                 }
                 read::Line::Other(v) => {
                     if let Some(repo) = v.get("repository").and_then(|r| r.as_str()) {
-                        statuses.insert(repo.to_string(), v.clone());
+                        let repo = repo.to_string();
+                        statuses.insert(repo, v);
                     }
                 }
             }
@@ -67,10 +68,7 @@ pub fn merge(cmd: MergeCmd) -> Result<u8> {
         // Private (0600) when it holds secrets, as every report does.
         Some(p) => {
             let file = super::session::open_output(p, cmd.show_secrets)?;
-            if file.metadata().is_ok_and(|m| m.is_file()) {
-                file.set_len(0)
-                    .with_context(|| format!("cannot truncate {}", p.display()))?;
-            }
+            super::session::truncate(&file, p)?;
             Box::new(file)
         }
         None => Box::new(std::io::stdout().lock()),
@@ -118,8 +116,7 @@ pub fn merge(cmd: MergeCmd) -> Result<u8> {
 /// Redacts a secret that a report carried in full, with its snippet (other secrets on its
 /// line may be in it too, and cannot be told from text).
 fn redact_finding(f: &mut Finding) {
-    let looks_redacted = f.secret.ends_with("********") && f.secret.chars().count() <= 12;
-    if !looks_redacted {
+    if !is_redacted(&f.secret) {
         f.secret = redact(&f.secret);
         f.snippet = Snippet::default();
     }

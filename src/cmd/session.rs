@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::decode::{self, Decoder};
 use crate::engine::Engine;
 use crate::report::{self, summary, Format};
-use crate::rules::{self, Rule};
+use crate::rules;
 use crate::source::anchor::ConfigChoice;
 use crate::source::{self, Policy, SourceStats};
 use crate::triage::{self, Baseline, Outcome};
@@ -327,10 +327,7 @@ impl Session {
                     .try_clone()
                     .with_context(|| format!("cannot write the report to {}", path.display()))?;
                 // Truncated only now: a scan that failed leaves an earlier report intact.
-                if file.metadata().is_ok_and(|m| m.is_file()) {
-                    file.set_len(0)
-                        .with_context(|| format!("cannot truncate {}", path.display()))?;
-                }
+                truncate(&file, path)?;
                 (Box::new(file), path.display().to_string())
             }
             _ => (Box::new(std::io::stdout().lock()), "stdout".to_string()),
@@ -418,6 +415,15 @@ fn baselined_line(baselined: &[crate::finding::Finding], live: usize) -> String 
 
 /// Opens `-o` for writing without truncating it. A report with secrets in it is made
 /// readable by its owner only (mode 0600), whether it is new or not.
+/// Empties a report file opened by [`open_output`] (not a pipe or `/dev/stdout`).
+pub(super) fn truncate(file: &std::fs::File, path: &std::path::Path) -> Result<()> {
+    if file.metadata().is_ok_and(|m| m.is_file()) {
+        file.set_len(0)
+            .with_context(|| format!("cannot truncate {}", path.display()))?;
+    }
+    Ok(())
+}
+
 pub(super) fn open_output(path: &std::path::Path, secrets: bool) -> Result<std::fs::File> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true);
@@ -459,34 +465,7 @@ pub fn build_engine(cfg: &mut Config) -> Result<Engine> {
 /// The engine for a config and the command line's `--rule` / `--disable-rule`.
 pub fn build_engine_with(cfg: &mut Config, select: &RuleArgs) -> Result<Engine> {
     let rules = cfg.rule_set(rules::builtin()?)?;
-    Ok(Engine::new(select_rules(rules, select)?))
-}
-
-/// `rules` less what `--disable-rule` names, and only what `--rule` names if it is given.
-/// A pattern that names no rule is an error: a typo must not silently scan with nothing, or
-/// with everything.
-fn select_rules(rules: Vec<Rule>, select: &RuleArgs) -> Result<Vec<Rule>> {
-    let hits = |pattern: &str, id: &str| match pattern.strip_suffix('*') {
-        Some(prefix) => id.starts_with(prefix),
-        None => id == pattern,
-    };
-    for (flag, patterns) in [
-        ("--rule", &select.only),
-        ("--disable-rule", &select.disabled),
-    ] {
-        for p in patterns {
-            if !rules.iter().any(|r| hits(p, &r.id)) {
-                bail!("{flag} {p}: no rule in force has that id; `leakscan rules list` shows them");
-            }
-        }
-    }
-    let kept: Vec<Rule> = rules
-        .into_iter()
-        .filter(|r| select.only.is_empty() || select.only.iter().any(|p| hits(p, &r.id)))
-        .filter(|r| !select.disabled.iter().any(|p| hits(p, &r.id)))
-        .collect();
-    if kept.is_empty() {
-        bail!("--rule and --disable-rule leave no rule to run");
-    }
-    Ok(kept)
+    let rules =
+        rules::select::select(rules, &select.only, &select.disabled).map_err(anyhow::Error::msg)?;
+    Ok(Engine::new(rules))
 }

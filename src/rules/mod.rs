@@ -49,6 +49,7 @@ struct BuiltinRule {
 
 mod error;
 pub mod lint;
+pub mod select;
 pub use error::{line_col, toml_error, LoadError};
 
 /// Offline checks a rule can name in `validator` (kebab-case names in rule files).

@@ -225,14 +225,9 @@ pub(super) fn target(
                 host: host.to_string(),
                 base: String::new(),
             })),
-        Host::Content {
-            parts: names,
-            suffix,
-        } => {
-            let value = names
-                .iter()
-                .find_map(|name| parts.iter().find(|(n, _)| n == name))
-                .map(|(_, v)| v.trim().trim_end_matches('.').to_ascii_lowercase())
+        Host::Content { part, suffix } => {
+            let value = providers::part(parts, part)
+                .map(|v| v.trim().trim_end_matches('.').to_ascii_lowercase())
                 .ok_or("needs_pair")?;
             // A bare handle (`SHOPIFY_SHOP=acme`) names `acme.myshopify.com`.
             let value = if value.contains('.') {

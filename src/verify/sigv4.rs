@@ -8,6 +8,7 @@
 //! It covers what that request needs: header signing (not presigned URLs),
 //! non-S3 path rules, and an optional session token for temporary keys.
 
+use crate::finding::hex;
 use hmac::digest::{Key, KeyInit};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -241,17 +242,6 @@ fn uri_encode(s: &str) -> String {
             out.push(char::from(HEX[usize::from(b >> 4)]));
             out.push(char::from(HEX[usize::from(b & 0x0f)]));
         }
-    }
-    out
-}
-
-/// Lower-case hex of some bytes.
-fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0x0f)]));
     }
     out
 }

@@ -42,6 +42,17 @@ pub fn exit_code(status: &ExitStatus) -> i32 {
         .unwrap_or_else(|| panic!("the process was killed by a signal ({status})"))
 }
 
+/// A finished process's exit code and its stdout then stderr, as one text (what a CI log
+/// shows).
+pub fn code_and_log(out: &std::process::Output) -> (i32, String) {
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (exit_code(&out.status), log)
+}
+
 /// A deterministic 30-character base62 payload for seed `n`.
 pub fn payload(n: u64) -> String {
     leakscan::testing::Rng::new(n).base62(30)

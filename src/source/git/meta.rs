@@ -37,6 +37,11 @@ pub fn rfc3339(secs: i64, offset_minutes: i32) -> String {
         .to_string()
 }
 
+/// The `--since` flag of `history` and `audit`, if given, as seconds since the epoch.
+pub fn since_flag(flag: Option<&str>) -> Result<Option<i64>> {
+    flag.map(|s| parse_since(s, Timestamp::now())).transpose()
+}
+
 /// Parses `--since` as seconds since the epoch, relative to `now`. Accepts what `git log
 /// --since` users write most: a day (`2024-01-31`, midnight UTC), a time
 /// (`2024-01-31T12:00:00Z`, `2024-01-31 12:00` in UTC, or with an offset), `now`, `today`,

@@ -100,11 +100,10 @@ pub enum Host {
         host: &'static str,
         self_hosted: Option<&'static str>,
     },
-    /// A host taken from the first of the rule's `parts` groups that matched (a Shopify
-    /// shop, an Atlassian site), accepted only when it is a plain DNS name ending with
-    /// `suffix`.
+    /// A host taken from the rule's part `part` (a Shopify shop, an Atlassian site; see
+    /// [`part`]), accepted only when it is a plain DNS name ending with `suffix`.
     Content {
-        parts: &'static [&'static str],
+        part: &'static str,
         suffix: &'static str,
     },
 }
@@ -139,13 +138,19 @@ pub struct Ask<'a> {
 }
 
 impl Ask<'_> {
-    /// The value of part `name`, if the rule captured it.
+    /// The value of part `name`, if the rule captured it (see [`part`]).
     pub fn part(&self, name: &str) -> Option<&str> {
-        self.parts
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        part(self.parts, name)
     }
+}
+
+/// The value of the rule's part `name`: the group `name` (written before the secret), else
+/// `name_after` (a regex cannot repeat a group name, so a rule that also finds the part
+/// after the secret calls that group `<name>_after`).
+pub fn part<'p>(parts: &'p [(String, String)], name: &str) -> Option<&'p str> {
+    let after = format!("{name}_after");
+    let named = |n: &str| parts.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+    named(name).or_else(|| named(&after))
 }
 
 /// True when `host` (from scanned content) is a plain DNS name under `suffix`

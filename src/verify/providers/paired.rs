@@ -160,7 +160,7 @@ pub const SHOPIFY: Verifier = Verifier {
         "shopify-private-app-token",
     ],
     host: Host::Content {
-        parts: &["shop", "shop_after"],
+        part: "shop",
         suffix: ".myshopify.com",
     },
     endpoints: &[("GET", "/admin/oauth/access_scopes.json")],
@@ -195,7 +195,7 @@ pub const ATLASSIAN: Verifier = Verifier {
     id: "atlassian",
     rules: &["atlassian-api-token"],
     host: Host::Content {
-        parts: &["site"],
+        part: "site",
         suffix: ".atlassian.net",
     },
     endpoints: &[("GET", "/rest/api/3/myself")],
@@ -237,8 +237,7 @@ pub const DOCKERHUB: Verifier = Verifier {
         }) {
             return None;
         }
-        let named = a.part("username").or_else(|| a.part("username_after"));
-        let Some(user) = named.filter(|u| {
+        let Some(user) = a.part("username").filter(|u| {
             shaped(u, 2..=30, |b| {
                 b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
             })
@@ -278,20 +277,13 @@ pub const TWILIO: Verifier = Verifier {
     endpoints: &[("GET", "/2010-04-01/Accounts.json")],
     revokes: &[],
     plan: |a| {
-        if !shaped(a.secret, 32..=32, |b| {
-            b.is_ascii_digit() || (b'a'..=b'f').contains(&b)
-        }) {
+        let lower_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+        if !shaped(a.secret, 32..=32, lower_hex) {
             return None;
         }
-        let sid = a
-            .part("account_sid")
-            .or_else(|| a.part("account_sid_after"));
-        let Some(sid) = sid.filter(|s| {
-            s.strip_prefix("AC").is_some_and(|hex| {
-                shaped(hex, 32..=32, |b| {
-                    b.is_ascii_digit() || (b'a'..=b'f').contains(&b)
-                })
-            })
+        let Some(sid) = a.part("account_sid").filter(|s| {
+            s.strip_prefix("AC")
+                .is_some_and(|hex| shaped(hex, 32..=32, lower_hex))
         }) else {
             // An auth token signs in only with its account SID.
             return Some(Plan::Skip(Status::Skipped, "needs_pair"));

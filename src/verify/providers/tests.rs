@@ -20,12 +20,8 @@ fn plan_of(v: &Verifier, rule: &str, secret: &str, parts: &[(String, String)]) -
             host: host.to_string(),
             base: String::new(),
         },
-        Host::Content { parts: names, .. } => Target {
-            host: parts
-                .iter()
-                .find(|(n, _)| names.contains(&n.as_str()))
-                .map(|(_, h)| h.clone())
-                .unwrap_or_default(),
+        Host::Content { part, .. } => Target {
+            host: super::part(parts, part).unwrap_or_default().to_string(),
             base: String::new(),
         },
     };
@@ -463,4 +459,22 @@ fn hosts_from_content_are_plain_names_under_the_providers_domain() {
         !content_host(&long, ".myshopify.com"),
         "a label over 63 bytes"
     );
+}
+
+#[test]
+fn a_part_is_read_before_the_secret_else_after_it() {
+    let p = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let both = p(&[
+        ("shop_after", "b.myshopify.com"),
+        ("shop", "a.myshopify.com"),
+    ]);
+    assert_eq!(part(&both, "shop"), Some("a.myshopify.com"));
+    let after = p(&[("shop_after", "b.myshopify.com")]);
+    assert_eq!(part(&after, "shop"), Some("b.myshopify.com"));
+    assert_eq!(part(&after, "site"), None);
 }
