@@ -553,3 +553,108 @@ fn a_state_file_makes_the_next_run_read_only_new_blobs_with_the_same_report() {
     );
     assert_eq!(std::fs::read_to_string(&notes).expect("read"), "my notes\n");
 }
+
+/// A history of `n` commits on `main`, built in one `git fast-import` run: commit `i` sets
+/// `counter.txt` to `i` and applies `changes(i)` (`(path, Some(content))` writes, `None`
+/// deletes). Returns the commit ids, oldest first.
+fn long_history(
+    r: &Repo,
+    n: usize,
+    changes: impl Fn(usize) -> Vec<(&'static str, Option<String>)>,
+) -> Vec<String> {
+    use std::io::Write;
+    let mut stream = Vec::new();
+    for i in 0..n {
+        let msg = format!("commit {i}");
+        let t = 1_709_251_200 + 60 * i as i64;
+        write!(
+            stream,
+            "commit refs/heads/main\nmark :{}\ncommitter Ada Tester <ada@example.com> {t} +0200\ndata {}\n{msg}\n",
+            i + 1,
+            msg.len()
+        )
+        .expect("write");
+        if i > 0 {
+            writeln!(stream, "from :{i}").expect("write");
+        }
+        let mut files = vec![("counter.txt", Some(format!("{i}\n")))];
+        files.extend(changes(i));
+        for (path, content) in files {
+            match content {
+                Some(c) => write!(stream, "M 100644 inline {path}\ndata {}\n{c}\n", c.len()),
+                None => writeln!(stream, "D {path}"),
+            }
+            .expect("write");
+        }
+    }
+    let marks = r.sibling("marks");
+    let mut child = common::git::git_cmd(&r.dir)
+        .args(["fast-import", "--quiet"])
+        .arg(format!("--export-marks={}", marks.display()))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("git fast-import");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&stream)
+        .expect("feed fast-import");
+    assert!(child.wait().expect("wait").success());
+    let marks = std::fs::read_to_string(marks).expect("marks");
+    let mut ids: Vec<(usize, String)> = marks
+        .lines()
+        .filter_map(|l| {
+            let (mark, id) = l.split_once(' ')?;
+            Some((mark.trim_start_matches(':').parse().ok()?, id.to_string()))
+        })
+        .collect();
+    ids.sort();
+    ids.into_iter().map(|(_, id)| id).collect()
+}
+
+#[test]
+fn a_long_history_walked_in_batches_names_the_first_introductions() {
+    // 1,400 commits: the walk hands its blobs to the scan in several batches, newest first,
+    // and each finding must still name the oldest commit that introduced it at its path.
+    let r = Repo::new();
+    let (moved, edited) = (token("moved"), token("edited long"));
+    let ids = long_history(&r, 1400, |i| {
+        let mut changes = Vec::new();
+        let a = Some(line_with(&moved));
+        match i {
+            100 | 900 => changes.push(("a.env", a)),
+            300 => changes.push(("a.env", None)),
+            1300 => changes.push(("b.env", a)),
+            _ => {}
+        }
+        if i >= 50 && i % 10 == 0 {
+            let settings = format!("x = {i}\n{}", line_with(&edited));
+            changes.push(("app/settings.py", Some(settings)));
+        }
+        changes
+    });
+    let run = leakscan_json(&r.dir, &["history"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = with_secret(&run.json, &moved);
+    let mut at: Vec<_> = found.iter().map(|f| where_(f)).collect();
+    at.sort();
+    assert_eq!(
+        at,
+        vec![
+            ("a.env".to_string(), 1, ids[100].clone()),
+            ("b.env".to_string(), 1, ids[1300].clone()),
+        ],
+        "{:#?}",
+        run.json
+    );
+    let edits = with_secret(&run.json, &edited);
+    assert_eq!(edits.len(), 1, "{:#?}", run.json);
+    assert_eq!(
+        where_(edits[0]),
+        ("app/settings.py".into(), 2, ids[50].clone())
+    );
+    // Settings at commits 50, 60, ... 1390: 135 distinct blobs carry the token.
+    assert_eq!(edits[0]["occurrences"], 135);
+    assert!(run.stderr.contains("1400 commits"), "{}", run.stderr);
+}

@@ -131,18 +131,32 @@ pub(super) fn scan_repository(
         },
         None => known::Known::default(),
     };
-    let mut plan = git::plan(repo, opts, &policy)?;
+    let skip = |oid: &git2::Oid| known.clean.contains(oid);
+    // Each distinct blob once, while the walk goes on; its matches are labelled with each
+    // of its introductions afterwards. With a state file, a clean blob answers too (no
+    // parts), to be recorded as read.
+    let (mut plan, scans) = git::scan_history(
+        repo,
+        opts,
+        &policy,
+        &skip,
+        Scratch::default,
+        |scratch, _, name, bytes| {
+            let parts = decoder.scan(name, bytes, scratch);
+            (!parts.is_empty() || state.is_some()).then_some(parts)
+        },
+    )?;
     if plan.shallow {
         source::warn(&format!(
             "{}: a shallow clone: history before its oldest fetched commits is missing, and those commits are reported as introducing everything they hold; run `git fetch --unshallow` for a full audit",
             repo.path().display()
         ));
     }
+    let read = plan.blobs.iter().filter(|b| !skip(&b.oid)).count();
     let mut inline = 0u64;
     let mut introduced = Vec::new();
-    // Commit messages are scanned too (first, so that the blob scan does not hold them as
-    // well); a secret found in one is redacted wherever that message is printed (every
-    // finding of the commit shows its first line).
+    // Commit messages are scanned too; a secret found in one is redacted wherever that
+    // message is printed (every finding of the commit shows its first line).
     let mut scratch = Scratch::default();
     for (order, message) in plan.messages.iter().enumerate() {
         let scan = decoder.text("(commit message)", message.as_bytes(), &mut scratch, 0);
@@ -167,27 +181,7 @@ pub(super) fn scan_repository(
             });
         }
     }
-    // Scanned: what reports show of a commit is in `metas`.
     plan.messages = Vec::new();
-    let skip = |b: &git::BlobIntros| known.clean.contains(&b.oid);
-    let read = plan.blobs.iter().filter(|b| !skip(b)).count();
-    // Each distinct blob once; its matches are labelled with each of its introductions.
-    // With a state file, a clean blob answers too (no parts), to be recorded as read.
-    let scans = git::scan_blobs(
-        &plan,
-        opts.progress,
-        &policy,
-        &skip,
-        Scratch::default,
-        |scratch, blob, bytes| {
-            let name = plan.blobs[blob as usize]
-                .intros
-                .first()
-                .map_or("?", |i| plan.paths[i.path as usize].as_str());
-            let parts = decoder.scan(name, bytes, scratch);
-            (!parts.is_empty() || state.is_some()).then_some(parts)
-        },
-    );
     // Blobs read and found clean, for the state file.
     let clean: Vec<git2::Oid> = scans
         .iter()

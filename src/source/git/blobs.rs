@@ -1,80 +1,106 @@
-//! Blob reading: each distinct blob of the plan once, in parallel, through the shared
-//! [`Policy`] (size from the object header before inflating, then the binary test).
+//! Blob reading: each distinct blob once, in parallel, through the shared [`Policy`] (size
+//! from the object header before inflating, then the binary test), while the walk that finds
+//! them goes on.
 
-use super::{with_repo, BlobIntros, Plan};
+use super::{plan, pool, with_repo, Found, HistoryOptions, Plan};
 use crate::source::{progress, Policy};
+use anyhow::{anyhow, Result};
+use git2::Oid;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
-/// Reads each blob of the plan once, in parallel, and calls `visit(state, blob_index, bytes)`
-/// for each blob the policy accepts. Returns what `visit` returned, with the index.
-pub fn scan_blobs<S, T, I, V>(
-    plan: &Plan,
-    progress: bool,
+/// Walks the history as [`plan`] does and reads each blob it finds once, in parallel with the
+/// walk: the walk is one task of the pool, and each batch of blobs it hands over is scanned
+/// by the other workers while it goes on (and by its own worker once it ends).
+/// `visit(state, blob_index, name, bytes)` is called for each blob the policy accepts and
+/// `skip` does not name (scanned clean by an earlier run); each worker keeps one `state` for
+/// the whole scan. Returns the plan and what `visit` returned, by blob index.
+pub fn scan_history<S, T, I, V>(
+    repo: &git2::Repository,
+    opts: &HistoryOptions,
     policy: &Policy,
-    skip: &(dyn Fn(&BlobIntros) -> bool + Sync),
+    skip: &(dyn Fn(&Oid) -> bool + Sync),
     init: I,
     visit: V,
-) -> Vec<(u32, T)>
+) -> Result<(Plan, Vec<(u32, T)>)>
 where
+    S: Send,
     T: Send,
     I: Fn() -> S + Sync,
-    V: Fn(&mut S, u32, &[u8]) -> Option<T> + Sync,
+    V: Fn(&mut S, u32, &str, &[u8]) -> Option<T> + Sync,
 {
-    let pool = &plan.pool;
-    // Read versions of one file together, newest first: git deltifies older versions
-    // against newer ones, so this order finds delta bases in libgit2's cache. Blobs `skip`
-    // names (scanned clean by an earlier run) are not read at all.
-    let mut order: Vec<u32> = (0..plan.blobs.len() as u32)
-        .filter(|&i| !skip(&plan.blobs[i as usize]))
+    let pool = pool(opts.threads)?;
+    let git_dir = repo.path().to_path_buf();
+    // One state a worker (and one for a caller outside the pool), for the whole scan: a
+    // state is the engine's scratch, whose lazy DFAs warm up as it scans.
+    let states: Vec<Mutex<Option<S>>> = (0..=pool.current_num_threads())
+        .map(|_| Mutex::new(None))
         .collect();
-    let pb = progress::bar(progress, order.len() as u64, "blobs");
+    let results = Mutex::new(Vec::new());
+    // One bar for both: the walk adds its commits to it, and each batch its blobs.
+    let pb = progress::bar(opts.progress, 0, "history");
     let done_bytes = AtomicU64::new(0);
-    order.sort_by_key(|&i| {
-        let b = &plan.blobs[i as usize];
-        b.intros
-            .first()
-            .map_or((u32::MAX, 0), |x| (x.path, u32::MAX - x.commit))
-    });
-    let results = pool.install(|| {
-        order
-            .par_iter()
-            .map(|&i| (i as usize, &plan.blobs[i as usize]))
-            .map_init(&init, |state, (i, b)| {
-                pb.inc(1);
-                let read = with_repo(&plan.git_dir, |repo| {
-                    let blob = read_blob(repo, plan, b, policy)?;
-                    let bytes = blob.content();
-                    let total = done_bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-                    if i % 64 == 0 {
-                        pb.set_message(indicatif::HumanBytes(total).to_string());
-                    }
-                    visit(state, i as u32, bytes).map(|t| (i as u32, t))
-                });
-                read.unwrap_or_else(|e| {
-                    policy.unreadable(&format!("blob {}", b.oid), e);
-                    None
+    let scan_one = |f: &Found| -> Option<(u32, T)> {
+        pb.inc(1);
+        let slot =
+            rayon::current_thread_index().map_or(states.len() - 1, |i| i.min(states.len() - 1));
+        let mut state = states[slot].lock().unwrap_or_else(|p| p.into_inner());
+        let state = state.get_or_insert_with(&init);
+        let read = with_repo(&git_dir, |repo| {
+            let blob = read_blob(repo, f, policy)?;
+            let bytes = blob.content();
+            let total = done_bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            if f.blob.is_multiple_of(64) {
+                pb.set_message(indicatif::HumanBytes(total).to_string());
+            }
+            visit(state, f.blob, &f.name, bytes).map(|t| (f.blob, t))
+        });
+        read.unwrap_or_else(|e| {
+            policy.unreadable(&format!("blob {}", f.oid), e);
+            None
+        })
+    };
+    // First in, first out: the batches are scanned in the order the walk found them (newest
+    // commits first), which is the order that finds delta bases in libgit2's cache.
+    let walked: Mutex<Option<Result<Plan>>> = Mutex::new(None);
+    pool.scope_fifo(|scope| {
+        let (results, scan_one, walked, git_dir, pb) =
+            (&results, &scan_one, &walked, &git_dir, &pb);
+        scope.spawn_fifo(move |scope| {
+            let plan = with_repo(git_dir, |repo| {
+                plan::plan(repo, opts, policy, pb, &mut |mut batch: Vec<Found>| {
+                    batch.retain(|f| !skip(&f.oid));
+                    // Versions of one file together, newest first: git deltifies older
+                    // versions against newer ones, so this order finds delta bases in
+                    // libgit2's cache.
+                    batch.sort_by_key(|f| (f.path, u32::MAX - f.commit));
+                    pb.inc_length(batch.len() as u64);
+                    scope.spawn_fifo(move |_| {
+                        let out: Vec<(u32, T)> = batch.par_iter().filter_map(scan_one).collect();
+                        results
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .extend(out);
+                    });
                 })
-            })
-            .flatten()
-            .collect()
+            });
+            *walked.lock().unwrap_or_else(|p| p.into_inner()) = Some(plan.and_then(|p| p));
+        });
     });
+    let plan = walked
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .ok_or_else(|| anyhow!("the history walk did not finish"))??;
     progress::done(&pb);
-    results
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_unstable_by_key(|&(blob, _)| blob);
+    Ok((plan, results))
 }
 
 /// Reads one blob for scanning, or says why not.
-fn read_blob<'r>(
-    repo: &'r git2::Repository,
-    plan: &Plan,
-    b: &BlobIntros,
-    policy: &Policy,
-) -> Option<git2::Blob<'r>> {
-    let path = b
-        .intros
-        .first()
-        .map_or("?", |i| plan.paths[i.path as usize].as_str());
-    let name = format!("{path} (blob {})", b.oid);
+fn read_blob<'r>(repo: &'r git2::Repository, f: &Found, policy: &Policy) -> Option<git2::Blob<'r>> {
+    let name = format!("{} (blob {})", f.name, f.oid);
     let fail = |e: git2::Error| {
         policy.unreadable(
             &name,
@@ -85,7 +111,7 @@ fn read_blob<'r>(
         );
     };
     // The header gives the size without inflating a large blob we would skip.
-    let size = match repo.odb().and_then(|odb| odb.read_header(b.oid)) {
+    let size = match repo.odb().and_then(|odb| odb.read_header(f.oid)) {
         Ok((size, _)) => size as u64,
         Err(e) => {
             fail(e);
@@ -95,7 +121,7 @@ fn read_blob<'r>(
     if !policy.admit_size(&name, size) {
         return None;
     }
-    let blob = match repo.find_blob(b.oid) {
+    let blob = match repo.find_blob(f.oid) {
         Ok(blob) => blob,
         Err(e) => {
             fail(e);

@@ -4,10 +4,11 @@
 //! Why it is built this way:
 //!
 //! - A secret lives in a blob, and one blob is usually held by thousands of commits. So the
-//!   work is split in two: a [`plan`] that walks the commits ([`revs`], oldest first) and
-//!   records, for each distinct blob, the paths it appeared at and the first commit that put
-//!   it there ([`treediff`]); then a scan that reads each distinct blob once, in parallel
-//!   ([`blobs`]). The plan also keeps what reports say of each introducing commit ([`meta`]),
+//!   work is split in two: a [`plan`] that walks the commits ([`revs`] orders them; the walk
+//!   goes newest first, on one thread) and records, for each distinct blob, the paths it
+//!   appeared at and the first commit that put it there ([`treediff`]); and a scan that reads
+//!   each distinct blob once, in parallel ([`blobs`]), a batch at a time while the walk goes
+//!   on. The plan also keeps what reports say of each introducing commit ([`meta`]),
 //!   so findings are labelled from the plan afterwards with no second trip to the repository,
 //!   and a blob held by 10,000 commits costs one scan.
 //! - `git2::Repository` is `Send` but not `Sync`: each rayon worker opens its own handle
@@ -24,8 +25,8 @@ pub mod plan;
 pub mod revs;
 pub mod treediff;
 
-pub use blobs::scan_blobs;
-pub use plan::{plan, BlobIntros, Intro, Plan};
+pub use blobs::scan_history;
+pub use plan::{BlobIntros, Found, Intro, Plan};
 
 use anyhow::{anyhow, bail, Context, Result};
 use git2::{ErrorCode, Repository, RepositoryOpenFlags};

@@ -2,18 +2,21 @@
 //! appeared at with the first commit that put it there, plus what reports say of each
 //! introducing commit. The plan is all a history scan needs after the walk.
 
-use super::{pool, revs, treediff, with_repo, HistoryOptions};
+use super::{revs, treediff, HistoryOptions};
 use crate::finding::{escape_control, escape_path_bytes, CommitInfo};
-use crate::source::{progress, Policy, SourceStats};
+use crate::source::{Policy, SourceStats};
 use anyhow::Result;
 use git2::{ObjectType, Oid, Repository};
-use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::collections::hash_map::{Entry, HashMap};
 
-/// Commits handed to the workers at a time while planning: large enough to keep two to
-/// sixty-four cores busy, small enough that the per-commit results stay small.
-const PLAN_CHUNK: usize = 512;
+/// The walk hands its blobs to the scan in this many batches, so that the scan starts while
+/// the walk goes on. Few: a batch holds a few versions of each file, read newest first, and
+/// each batch reads a file's delta chain anew (batches of 256 commits cost a third more
+/// CPU on cargo's history than one batch).
+const BATCHES: usize = 4;
+
+/// A batch is at least this many commits.
+const MIN_BATCH: usize = 256;
 
 /// The id of the empty blob (e69de29b…): nothing to scan, and it is everywhere
 /// (`__init__.py`, `.keep`).
@@ -39,9 +42,6 @@ pub struct Intro {
 
 /// The result of walking the commits: what to scan and where it came from.
 pub struct Plan {
-    pub(super) git_dir: PathBuf,
-    /// The workers of both phases; their threads keep their repository handles.
-    pub(super) pool: rayon::ThreadPool,
     /// Walk order: topological, oldest first, ties by commit time.
     pub commits: Vec<Oid>,
     /// What reports say of each commit of `commits` (`None` where it could not be read).
@@ -50,10 +50,22 @@ pub struct Plan {
     pub messages: Vec<String>,
     /// Paths as reports show them (lossy UTF-8, control characters escaped).
     pub paths: Vec<String>,
-    /// In order of first introduction, which keeps neighbouring blobs close in the packs.
+    /// In the order the walk found them (it goes newest first).
     pub blobs: Vec<BlobIntros>,
     /// True when the repository is a shallow clone (history before its boundary is missing).
     pub shallow: bool,
+}
+
+/// A blob the walk has just found, handed to the scan while the walk goes on: its index in
+/// [`Plan::blobs`], its id, and the path and commit (walk order) it was first seen at (the
+/// newest: the walk goes newest first).
+pub struct Found {
+    pub blob: u32,
+    pub oid: Oid,
+    pub path: u32,
+    pub commit: u32,
+    /// The path as reports show it, for warnings about the blob.
+    pub name: String,
 }
 
 /// Interned paths and blobs, and each blob's introductions, as the walk finds them.
@@ -64,7 +76,8 @@ struct Index {
     path_skipped: Vec<bool>,
     blob_ids: HashMap<Oid, u32>,
     blobs: Vec<BlobIntros>,
-    seen: HashSet<(u32, u32)>,
+    /// Where each (blob, path) pair is in its blob's `intros`.
+    seen: HashMap<(u32, u32), usize>,
 }
 
 impl Index {
@@ -95,18 +108,53 @@ impl Index {
                 });
                 next_blob
             });
-            if self.seen.insert((bid, pid)) {
-                self.blobs[bid as usize]
-                    .intros
-                    .push(Intro { path: pid, commit });
+            let intros = &mut self.blobs[bid as usize].intros;
+            match self.seen.entry((bid, pid)) {
+                // The walk goes newest first: an older commit is the earlier introduction.
+                Entry::Occupied(at) => {
+                    let intro = &mut intros[*at.get()];
+                    intro.commit = intro.commit.min(commit);
+                }
+                Entry::Vacant(at) => {
+                    at.insert(intros.len());
+                    intros.push(Intro { path: pid, commit });
+                }
             }
         }
     }
+
+    /// The blobs recorded since `from` (an earlier length of `blobs`), for the scan.
+    fn found_since(&self, from: usize) -> Vec<Found> {
+        self.blobs[from..]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| {
+                let first = b.intros.first()?;
+                Some(Found {
+                    blob: (from + i) as u32,
+                    oid: b.oid,
+                    path: first.path,
+                    commit: first.commit,
+                    name: self.paths[first.path as usize].clone(),
+                })
+            })
+            .collect()
+    }
 }
 
-/// Walks the commits and records, for each distinct blob, where it was introduced.
-/// The policy's path allowlist is asked once per distinct path.
-pub fn plan(repo: &Repository, opts: &HistoryOptions, policy: &Policy) -> Result<Plan> {
+/// Walks the commits and records, for each distinct blob, where it was introduced; the blobs
+/// are handed to `found` in batches as the walk finds them, so that they are scanned while
+/// the walk goes on. The walk is one thread's: it reads trees and commits, small objects whose
+/// reads libgit2 serializes behind its pack locks, so a walk on two threads was no faster and
+/// took CPU from the scan. `pb` counts the commits walked. The policy's path allowlist is
+/// asked once per distinct path.
+pub fn plan(
+    repo: &Repository,
+    opts: &HistoryOptions,
+    policy: &Policy,
+    pb: &indicatif::ProgressBar,
+    found: &mut dyn FnMut(Vec<Found>),
+) -> Result<Plan> {
     // libgit2 re-hashes every object it reads (SHA-1 with collision detection), which was a
     // fifth of an audit's time; git itself does not when reading. zlib's checksum still
     // catches damaged objects.
@@ -114,7 +162,6 @@ pub fn plan(repo: &Repository, opts: &HistoryOptions, policy: &Policy) -> Result
     // libgit2's object cache made audits slower, not faster (lookups under a lock, and
     // trees of a few KiB are over its size limit anyway), and cost hundreds of MiB.
     git2::opts::enable_caching(false);
-    let git_dir = repo.path().to_path_buf();
     let shallow = repo.is_shallow();
     let walk = revs::commits_to_walk(repo, opts)?;
     SourceStats::add(&policy.stats.unreadable, walk.unreadable);
@@ -127,49 +174,31 @@ pub fn plan(repo: &Repository, opts: &HistoryOptions, policy: &Policy) -> Result
         });
     }
 
-    let pool = pool(opts.threads)?;
-    let pb = progress::bar(opts.progress, commits.len() as u64, "commits");
+    pb.inc_length(commits.len() as u64);
     let unreadable = |what: String| {
         SourceStats::add(&policy.stats.unreadable, 1);
         crate::source::warn(&what);
     };
-    let mut metas: Vec<Option<CommitInfo>> = Vec::with_capacity(commits.len());
-    let mut messages: Vec<String> = Vec::with_capacity(commits.len());
+    let mut metas: Vec<Option<CommitInfo>> = commits.iter().map(|_| None).collect();
+    let mut messages: Vec<String> = vec![String::new(); commits.len()];
     let mut index = Index::default();
-
-    for (chunk_no, chunk) in commits.chunks(PLAN_CHUNK).enumerate() {
-        // Contiguous runs of commits per thread: a commit's parent trees are usually the
-        // trees the thread just read, still in its repository's object cache.
-        let min_len = chunk.len().div_ceil(opts.threads.max(1));
-        let results: Vec<treediff::Introduced> = pool.install(|| {
-            chunk
-                .par_iter()
-                .with_min_len(min_len)
-                .map(|oid| {
-                    let out = with_repo(&git_dir, |repo| {
-                        treediff::introduced(repo, *oid, shallow, &unreadable)
-                    })
-                    .unwrap_or_else(|e| {
-                        unreadable(format!("commit {oid}: {e}; skipped"));
-                        treediff::Introduced {
-                            meta: None,
-                            message: String::new(),
-                            entries: Vec::new(),
-                        }
-                    });
-                    pb.inc(1);
-                    out
-                })
-                .collect()
-        });
-        for (i, intro) in results.into_iter().enumerate() {
-            let commit = (chunk_no * PLAN_CHUNK + i) as u32;
-            metas.push(intro.meta);
-            messages.push(intro.message);
-            index.record(commit, intro.entries, policy);
+    let mut handed = 0;
+    let mut cache = treediff::Cache::default();
+    let batch = commits.len().div_ceil(BATCHES).max(MIN_BATCH);
+    // Newest first, so that each file's versions reach the scan newest first: git deltifies
+    // older versions against newer ones, and reading them in that order finds each delta's
+    // base in libgit2's cache (oldest first costs a third more CPU on cargo's history).
+    for (walked, order) in (0..commits.len()).rev().enumerate() {
+        let intro = treediff::introduced(repo, &mut cache, commits[order], shallow, &unreadable);
+        metas[order] = intro.meta;
+        messages[order] = intro.message;
+        index.record(order as u32, intro.entries, policy);
+        pb.inc(1);
+        if (walked + 1).is_multiple_of(batch) && index.blobs.len() > handed {
+            found(index.found_since(handed));
+            handed = index.blobs.len();
         }
     }
-    progress::done(&pb);
     // Refs that name a tree or a blob directly: their content is scanned as if a commit
     // had introduced it, named after the ref.
     for (name, oid, kind) in walk.tagged {
@@ -201,10 +230,17 @@ pub fn plan(repo: &Repository, opts: &HistoryOptions, policy: &Policy) -> Result
         messages.push(String::new());
         index.record(commit, entries, policy);
     }
-    let Index { paths, blobs, .. } = index;
+    if index.blobs.len() > handed {
+        found(index.found_since(handed));
+    }
+    let Index {
+        paths, mut blobs, ..
+    } = index;
+    // Each blob's introductions oldest first, as reports and the first path want them.
+    for b in &mut blobs {
+        b.intros.sort_by_key(|i| i.commit);
+    }
     Ok(Plan {
-        git_dir,
-        pool,
         commits,
         metas,
         messages,

@@ -7,10 +7,66 @@
 
 use super::meta;
 use crate::finding::CommitInfo;
-use git2::{ObjectType, Oid, Repository, Tree};
+use git2::{Commit, ObjectType, Oid, Repository, Tree};
+use std::collections::HashMap;
 
 /// Git file mode of a submodule entry (a commit of another repository).
 const MODE_COMMIT: i32 = 0o160000;
+
+/// What the walk keeps from one commit to the next. It goes newest first, so a commit is
+/// first read as a parent of a commit walked before it, with its root tree and the subtrees
+/// that differ between the two; kept until the commit is walked itself, they are read once,
+/// not twice (a fifth of the walk's time on cargo's history).
+#[derive(Default)]
+pub struct Cache<'r> {
+    /// Commits read as a parent and not walked yet, with their root trees.
+    commits: HashMap<Oid, (Commit<'r>, Option<Tree<'r>>)>,
+    /// Subtrees read on a parent's side and not walked yet.
+    trees: HashMap<Oid, Tree<'r>>,
+}
+
+/// At most this many subtrees are kept (a parent's subtrees that its own walk never reaches,
+/// being unchanged there, would pile up).
+const CACHED_TREES: usize = 4096;
+
+impl<'r> Cache<'r> {
+    /// The root tree of parent `pid`, read once.
+    fn parent_tree(&mut self, repo: &'r Repository, pid: Oid) -> Result<Tree<'r>, git2::Error> {
+        if let Some((commit, tree)) = self.commits.get_mut(&pid) {
+            if let Some(t) = tree {
+                return Ok(t.clone());
+            }
+            let t = commit.tree()?;
+            *tree = Some(t.clone());
+            return Ok(t);
+        }
+        let commit = repo.find_commit(pid)?;
+        let tree = commit.tree();
+        self.commits
+            .insert(pid, (commit, tree.as_ref().ok().cloned()));
+        tree
+    }
+
+    /// A subtree on the walked commit's side: taken from the cache when a child read it.
+    fn own_subtree(&mut self, repo: &'r Repository, id: Oid) -> Result<Tree<'r>, git2::Error> {
+        self.trees
+            .remove(&id)
+            .map_or_else(|| repo.find_tree(id), Ok)
+    }
+
+    /// A subtree on a parent's side: kept for when that parent is walked.
+    fn parent_subtree(&mut self, repo: &'r Repository, id: Oid) -> Option<Tree<'r>> {
+        if let Some(t) = self.trees.get(&id) {
+            return Some(t.clone());
+        }
+        let tree = repo.find_tree(id).ok()?;
+        if self.trees.len() >= CACHED_TREES {
+            self.trees.clear();
+        }
+        self.trees.insert(id, tree.clone());
+        Some(tree)
+    }
+}
 
 /// What a commit introduces: its metadata, its whole message (scanned too), and its entries.
 pub struct Introduced {
@@ -22,8 +78,9 @@ pub struct Introduced {
 /// The (path, blob) entries that commit `oid` introduces: those that differ from the same
 /// path in every parent. A root commit (or a shallow boundary) introduces all of its tree.
 /// `unreadable` hears of every object that could not be read.
-pub fn introduced(
-    repo: &Repository,
+pub fn introduced<'r>(
+    repo: &'r Repository,
+    cache: &mut Cache<'r>,
     oid: Oid,
     shallow: bool,
     unreadable: &dyn Fn(String),
@@ -34,7 +91,8 @@ pub fn introduced(
         message: String::new(),
         entries: Vec::new(),
     };
-    let commit = match repo.find_commit(oid) {
+    let read = cache.commits.remove(&oid);
+    let (commit, tree) = match read.map_or_else(|| repo.find_commit(oid).map(|c| (c, None)), Ok) {
         Ok(c) => c,
         Err(e) => {
             unreadable(format!(
@@ -44,7 +102,7 @@ pub fn introduced(
             return nothing();
         }
     };
-    let tree = match commit.tree() {
+    let tree = match tree.map_or_else(|| commit.tree(), Ok) {
         Ok(t) => t,
         Err(e) => {
             unreadable(format!(
@@ -56,7 +114,7 @@ pub fn introduced(
     };
     let mut parents = Vec::new();
     for pid in commit.parent_ids() {
-        match repo.find_commit(pid).and_then(|p| p.tree()) {
+        match cache.parent_tree(repo, pid) {
             Ok(t) => parents.push(t),
             // A shallow clone ends at commits whose parents were not fetched: those
             // commits introduce everything they hold, as a root commit does.
@@ -69,7 +127,15 @@ pub fn introduced(
     }
     let parents: Vec<Option<Tree>> = parents.into_iter().map(Some).collect();
     let mut prefix = Vec::new();
-    walk_tree(repo, &tree, &parents, &mut prefix, &mut out, unreadable);
+    walk_tree(
+        repo,
+        cache,
+        &tree,
+        &parents,
+        &mut prefix,
+        &mut out,
+        unreadable,
+    );
     Introduced {
         meta: Some(meta::commit_info(&commit)),
         message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
@@ -84,14 +150,24 @@ pub fn tree_entries(
     unreadable: &dyn Fn(String),
 ) -> Vec<(Vec<u8>, Oid)> {
     let mut out = Vec::new();
-    walk_tree(repo, tree, &[], &mut Vec::new(), &mut out, unreadable);
+    let mut cache = Cache::default();
+    walk_tree(
+        repo,
+        &mut cache,
+        tree,
+        &[],
+        &mut Vec::new(),
+        &mut out,
+        unreadable,
+    );
     out
 }
 
 /// Records the entries of `tree` (at `prefix`) that differ from every tree of `parents` (the
 /// same path in each parent; `None` where that parent has no tree there).
-fn walk_tree(
-    repo: &Repository,
+fn walk_tree<'r>(
+    repo: &'r Repository,
+    cache: &mut Cache<'r>,
     tree: &Tree,
     parents: &[Option<Tree>],
     prefix: &mut Vec<u8>,
@@ -126,14 +202,14 @@ fn walk_tree(
         let len = prefix.len();
         prefix.extend_from_slice(name);
         match entry.kind() {
-            Some(ObjectType::Tree) => match repo.find_tree(id) {
+            Some(ObjectType::Tree) => match cache.own_subtree(repo, id) {
                 Ok(sub) => {
                     let sub_parents: Vec<Option<Tree>> = found
                         .iter()
-                        .map(|pid| pid.and_then(|pid| repo.find_tree(pid).ok()))
+                        .map(|pid| pid.and_then(|pid| cache.parent_subtree(repo, pid)))
                         .collect();
                     prefix.push(b'/');
-                    walk_tree(repo, &sub, &sub_parents, prefix, out, unreadable);
+                    walk_tree(repo, cache, &sub, &sub_parents, prefix, out, unreadable);
                 }
                 Err(e) => unreadable(format!(
                     "{}: cannot read tree {id}: {}; skipped",
