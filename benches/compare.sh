@@ -84,7 +84,8 @@ ROWS=()
 # count_findings TOOL REPORT: how many findings a tool's report holds.
 count_findings() {
   case "$1" in
-    rg|ripsecrets|git-log-p) { grep -c . "$2" 2>/dev/null || true; } | tail -1 ;;
+    git-*) echo "-" ;;
+    rg|ripsecrets) { grep -c . "$2" 2>/dev/null || true; } | tail -1 ;;
     *) python3 -c 'import json,sys
 t=open(sys.argv[1]).read().strip()
 d=json.loads(t) if t else []
@@ -155,8 +156,11 @@ if [[ $ONLY == *history* ]]; then
   BYTES=$(git --git-dir="$GITDIR" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' | awk '$1=="blob" {s+=$2} END {print s}')
   COMMITS=$(git --git-dir="$GITDIR" rev-list --branches --tags --count)
   log "history: $COMMITS commits, $BYTES bytes of blobs"
+  # The floor: every object inflated once, on one thread, by git itself.
+  measure history "git-cat-file-all" "$BYTES" sh -c "git --git-dir='$GITDIR' cat-file --batch-all-objects --batch > __REPORT__.log"
   measure history "git-log-p" "$BYTES" sh -c "git --git-dir='$GITDIR' log -p --branches --tags > __REPORT__.log; true"
   measure history leakscan "$BYTES" "$LEAKSCAN" history "$GITDIR" -q --format json -o __REPORT__ --exit-code 0
+  measure history leakscan-j1 "$BYTES" "$LEAKSCAN" history "$GITDIR" -j 1 -q --format json -o __REPORT__ --exit-code 0
   [ -z "$BASELINE" ] || measure history leakscan-baseline "$BYTES" "$BASELINE" history "$GITDIR" -q --format json -o __REPORT__ --exit-code 0
   [ ! -x "$BETTERLEAKS" ] || measure history betterleaks "$BYTES" "$BETTERLEAKS" git "$GITDIR" --no-banner --exit-code 0 -l error --log-opts="--branches --tags" -o __REPORT__
   [ ! -x "$GITLEAKS" ] || measure history gitleaks "$BYTES" "$GITLEAKS" git "$GITDIR" --no-banner --exit-code 0 -l error --log-opts="--branches --tags" -f json -r __REPORT__
