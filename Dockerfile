@@ -18,8 +18,9 @@
 # ---- build: the release archive for this platform's musl target ----
 FROM rust:1-alpine AS build
 # bash runs ci/build-release.sh; build-base (a C compiler, make, musl-dev) builds the C code
-# of libgit2, which git2 vendors (default features off: no OpenSSL, no SSH), and of ring.
-RUN apk add --no-cache bash build-base
+# of libgit2, which git2 vendors (default features off: no OpenSSL, no SSH), and of ring;
+# cmake builds zlib-ng, which ci/build-release.sh then links libgit2 against.
+RUN apk add --no-cache bash build-base cmake
 WORKDIR /build
 COPY . .
 # musl targets link statically by default: the binary needs no libc at run time.

@@ -53,7 +53,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 log "building leakscan (release)"
-(cd "$HERE" && cargo build --release --quiet)
+# As the release archives are built: libgit2 against zlib-ng when cmake is there.
+FEATURES=${LEAKSCAN_FEATURES-$(command -v cmake >/dev/null && echo zlib-ng)}
+log "features: ${FEATURES:-default}"
+(cd "$HERE" && cargo build --release --quiet --features "$FEATURES")
 LEAKSCAN=$HERE/target/release/leakscan
 
 if [ "$PEERS_ON" = 1 ] && [ ! -x "$PEERS/bin/ripsecrets" ]; then

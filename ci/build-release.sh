@@ -88,8 +88,11 @@ if [[ -z $binary ]]; then
   # The profile keeps line tables for profiling; a release archive carries the symbols only
   # (57 MB to 15 MB on x86-64 Linux), so panics still name their functions.
   export CARGO_PROFILE_RELEASE_STRIP=${CARGO_PROFILE_RELEASE_STRIP:-debuginfo}
-  echo "build-release: $cargo build --release --locked --target $target" >&2
-  (cd "$root" && "$cargo" build --release --locked --target "$target")
+  # libgit2 against zlib-ng (history scans inflate faster) wherever cmake is there to build
+  # it; LEAKSCAN_FEATURES overrides (empty: the default features only).
+  features=${LEAKSCAN_FEATURES-$(command -v cmake >/dev/null && echo zlib-ng)}
+  echo "build-release: $cargo build --release --locked --target $target --features '$features'" >&2
+  (cd "$root" && "$cargo" build --release --locked --target "$target" --features "$features")
   binary="${CARGO_TARGET_DIR:-$root/target}/$target/release/leakscan$exe"
 fi
 [[ -f $binary ]] || die "no binary at $binary"

@@ -190,13 +190,14 @@ fn build_release_runs_cargo_build_and_packs_its_binary() {
             ("LEAKSCAN_CARGO", cargo.to_str().expect("utf-8")),
             ("CARGO_TARGET_DIR", target_dir.to_str().expect("utf-8")),
             ("TMPDIR", tmp.path().to_str().expect("utf-8")),
+            ("LEAKSCAN_FEATURES", "zlib-ng"),
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         fs::read_to_string(&calls).expect("cargo was called"),
         format!(
-            "{} build --release --locked --target {target}\n",
+            "{} build --release --locked --target {target} --features zlib-ng\n",
             root().display()
         )
     );
