@@ -16,7 +16,7 @@ const MODE_COMMIT: i32 = 0o160000;
 /// What the walk keeps from one commit to the next. It goes newest first, so a commit is
 /// first read as a parent of a commit walked before it, with its root tree and the subtrees
 /// that differ between the two; kept until the commit is walked itself, they are read once,
-/// not twice (a fifth of the walk's time on cargo's history).
+/// not twice (about a quarter of the walk's time on cargo's history).
 #[derive(Default)]
 pub struct Cache<'r> {
     /// Commits read as a parent and not walked yet, with their root trees.
