@@ -142,14 +142,25 @@ fn sharded_audits_merge_into_the_unsharded_audit() {
     // merged.
     let mut shard_reports = Vec::new();
     let mut sizes = Vec::new();
+    let mut codes = Vec::new();
     for i in 0..3 {
         let out = root.join(format!("shard-{i}.jsonl"));
         let shard = format!("{i}/3");
         let cache = root.join(format!("cache-{i}"));
         let run = audit(root, &list, &cache, Some(&out), &["--shard", &shard]);
-        assert!(matches!(run.code, 0 | 1 | 3), "shard {i}: {}", run.stderr);
         let records = lines(&out);
-        sizes.push(statuses(&records).len());
+        let own = statuses(&records);
+        // Which shard a repository falls in depends on its URL, here a random temp path: a
+        // shard may hold only the unreachable one, and then nothing could be scanned (2).
+        let only_failed = !own.is_empty() && own.iter().all(|s| s["status"] == "failed");
+        assert!(
+            matches!(run.code, 0 | 1 | 3) || (run.code == 2 && only_failed),
+            "shard {i}: exit {}: {}",
+            run.code,
+            run.stderr
+        );
+        sizes.push(own.len());
+        codes.push(run.code);
         shard_reports.push(arg(&out));
     }
     assert_eq!(
@@ -227,7 +238,7 @@ fn sharded_audits_merge_into_the_unsharded_audit() {
         ])
         .output()
         .expect("run");
-    assert!(matches!(common::exit_code(&out.status), 0 | 1 | 3));
+    assert_eq!(common::exit_code(&out.status), codes[1], "as --shard 1/3");
     assert_eq!(
         findings(&lines(&by_env)),
         findings(&lines(Path::new(&shard_reports[1])))
