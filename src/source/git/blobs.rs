@@ -4,7 +4,7 @@
 
 use super::{plan, pool, with_repo, Found, HistoryOptions, Plan};
 use crate::source::{progress, Policy};
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use git2::Oid;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,9 +32,9 @@ where
 {
     let pool = pool(opts.threads)?;
     let git_dir = repo.path().to_path_buf();
-    // One state a worker (and one for a caller outside the pool), for the whole scan: a
-    // state is the engine's scratch, whose lazy DFAs warm up as it scans.
-    let states: Vec<Mutex<Option<S>>> = (0..=pool.current_num_threads())
+    // One state a worker, for the whole scan: a state is the engine's scratch, whose lazy
+    // DFAs warm up as it scans. Only that worker locks it.
+    let states: Vec<Mutex<Option<S>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(None))
         .collect();
     let results = Mutex::new(Vec::new());
@@ -43,8 +43,8 @@ where
     let done_bytes = AtomicU64::new(0);
     let scan_one = |f: &Found| -> Option<(u32, T)> {
         pb.inc(1);
-        let slot =
-            rayon::current_thread_index().map_or(states.len() - 1, |i| i.min(states.len() - 1));
+        // Called on the pool's workers only (the batches are its tasks).
+        let slot = rayon::current_thread_index().unwrap_or(0);
         let mut state = states[slot].lock().unwrap_or_else(|p| p.into_inner());
         let state = state.get_or_insert_with(&init);
         let read = with_repo(&git_dir, |repo| {
@@ -61,37 +61,29 @@ where
             None
         })
     };
-    // First in, first out: the batches are scanned in the order the walk found them (newest
-    // commits first), which is the order that finds delta bases in libgit2's cache.
-    let walked: Mutex<Option<Result<Plan>>> = Mutex::new(None);
-    pool.scope_fifo(|scope| {
-        let (results, scan_one, walked, git_dir, pb) =
-            (&results, &scan_one, &walked, &git_dir, &pb);
-        scope.spawn_fifo(move |scope| {
-            let plan = with_repo(git_dir, |repo| {
-                plan::plan(repo, opts, policy, pb, &mut |mut batch: Vec<Found>| {
-                    batch.retain(|f| !skip(&f.oid));
-                    // Versions of one file together, newest first: git deltifies older
-                    // versions against newer ones, so this order finds delta bases in
-                    // libgit2's cache.
-                    batch.sort_by_key(|f| (f.path, u32::MAX - f.commit));
-                    pb.inc_length(batch.len() as u64);
-                    scope.spawn_fifo(move |_| {
-                        let out: Vec<(u32, T)> = batch.par_iter().filter_map(scan_one).collect();
-                        results
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .extend(out);
-                    });
-                })
-            });
-            *walked.lock().unwrap_or_else(|p| p.into_inner()) = Some(plan.and_then(|p| p));
-        });
-    });
-    let plan = walked
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .ok_or_else(|| anyhow!("the history walk did not finish"))??;
+    // The walk runs on one worker, as the scope's own task; each batch it hands over is a
+    // task for the others, first in, first out: in the order the walk found them (newest
+    // commits first), which is the order that finds delta bases in libgit2's cache. When
+    // the walk ends, its worker scans too, and the scope ends with the last batch.
+    let plan = pool.scope_fifo(|scope| {
+        let (results, scan_one, pb) = (&results, &scan_one, &pb);
+        with_repo(&git_dir, |repo| {
+            plan::plan(repo, opts, policy, pb, &mut |mut batch: Vec<Found>| {
+                batch.retain(|f| !skip(&f.oid));
+                // Versions of one file together, newest first: git deltifies older versions
+                // against newer ones, so this order finds delta bases in libgit2's cache.
+                batch.sort_by_key(|f| (f.path, u32::MAX - f.commit));
+                pb.inc_length(batch.len() as u64);
+                scope.spawn_fifo(move |_| {
+                    let out: Vec<(u32, T)> = batch.par_iter().filter_map(scan_one).collect();
+                    results
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .extend(out);
+                });
+            })
+        })
+    })??;
     progress::done(&pb);
     let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
     results.sort_unstable_by_key(|&(blob, _)| blob);

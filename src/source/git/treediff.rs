@@ -33,12 +33,10 @@ impl<'r> Cache<'r> {
     /// The root tree of parent `pid`, read once.
     fn parent_tree(&mut self, repo: &'r Repository, pid: Oid) -> Result<Tree<'r>, git2::Error> {
         if let Some((commit, tree)) = self.commits.get_mut(&pid) {
-            if let Some(t) = tree {
-                return Ok(t.clone());
-            }
-            let t = commit.tree()?;
-            *tree = Some(t.clone());
-            return Ok(t);
+            return match tree {
+                Some(t) => Ok(t.clone()),
+                None => commit.tree().inspect(|t| *tree = Some(t.clone())),
+            };
         }
         let commit = repo.find_commit(pid)?;
         let tree = commit.tree();
